@@ -1,0 +1,47 @@
+"""The `simcim` command: one subcommand per module in simcim.commands."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from typing import Sequence
+
+from simcim import __version__
+from simcim.spec.errors import SpecError
+
+# Each module defines register(subparsers) that adds its parser and sets `func`.
+COMMAND_MODULES = ["run"]
+
+
+class UserError(Exception):
+    """A problem the user can fix (bad path, bad option); printed as one line, exit status 2."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="simcim", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"simcim {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"simcim.commands.{name}").register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except (SpecError, UserError) as exc:
+        print(f"simcim: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("simcim: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Subcommands of the `simcim` CLI, one module each."""

@@ -1,0 +1,96 @@
+"""The workload YAML as typed models: the network, the learning rule, batch and quantization."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Union
+
+from pydantic import Field, model_validator
+
+from simcim.spec.base import SpecModel
+
+Activation = Literal["relu", "sigmoid", "tanh", "none"]
+Rule = Literal["bp", "fa", "dfa", "drtp", "shallow"]
+
+
+class Linear(SpecModel):
+    kind: Literal["linear"]
+    name: str | None = None
+    out_features: int = Field(ge=1, le=1 << 20)
+    activation: Activation = "relu"
+
+
+class Conv2d(SpecModel):
+    kind: Literal["conv2d"]
+    name: str | None = None
+    out_channels: int = Field(ge=1, le=1 << 16)
+    kernel: int = Field(3, ge=1, le=31)
+    stride: int = Field(1, ge=1, le=31)
+    padding: int = Field(1, ge=0, le=31)
+    activation: Activation = "relu"
+
+
+class Pool(SpecModel):
+    kind: Literal["maxpool", "avgpool"]
+    name: str | None = None
+    kernel: int = Field(2, ge=1, le=31)
+
+
+class Flatten(SpecModel):
+    kind: Literal["flatten"]
+    name: str | None = None
+
+
+Layer = Annotated[Union[Linear, Conv2d, Pool, Flatten], Field(discriminator="kind")]
+
+
+class Quantization(SpecModel):
+    """WAGE-style bit widths (facts.md: weights 6, gradients 6, activations 8, errors 8)."""
+
+    weight_bits: int = Field(6, ge=1, le=16)
+    activation_bits: int = Field(8, ge=1, le=16)
+    error_bits: int = Field(8, ge=1, le=16)
+    gradient_bits: int = Field(6, ge=1, le=16)
+
+
+class UpdateActivity(SpecModel):
+    """How much the weight update writes, per batch: the cost model cannot know ΔW in advance.
+
+    NeuroSim takes pulse counts from a training trace; `simcim train` reports the measured value
+    so that it can be put here.
+    """
+
+    pulses_per_cell: float = Field(1.0, ge=0, le=1024, description="mean write pulses per cell")
+
+
+class Training(SpecModel):
+    """Settings for `simcim train` (the accuracy side); the simulator ignores them."""
+
+    dataset: Literal["digits", "mnist", "fashion-mnist", "synthetic"] = "digits"
+    lr: float = Field(0.1, gt=0, le=100)
+    momentum: float = Field(0.9, ge=0, lt=1)
+    loss: Literal["mse", "cross_entropy"] = "mse"
+    batch_size: int | None = Field(None, ge=1, le=1 << 16, description="default: the workload's")
+
+
+class Workload(SpecModel):
+    name: str = Field(min_length=1)
+    input_shape: list[int] = Field(min_length=1, max_length=3)
+    layers: list[Layer] = Field(min_length=1)
+    rule: Rule = "bp"
+    batch_size: int = Field(200, ge=1, le=1 << 20)
+    iterations_per_epoch: int = Field(250, ge=1, le=1 << 30)
+    epochs: int = Field(50, ge=1, le=1 << 20)
+    classes: int | None = Field(None, ge=1, description="default: the last layer's width")
+    quantization: Quantization = Quantization()
+    schedule: Literal["layer_by_layer", "pipelined"] = "layer_by_layer"
+    update_activity: UpdateActivity = UpdateActivity()
+    training: Training = Training()
+    seed: int = Field(0, ge=0)
+
+    @model_validator(mode="after")
+    def _has_weights(self) -> "Workload":
+        if not any(isinstance(layer, (Linear, Conv2d)) for layer in self.layers):
+            raise ValueError("the network needs at least one linear or conv2d layer")
+        if any(v < 1 for v in self.input_shape):
+            raise ValueError("input_shape entries must be positive")
+        return self
