@@ -18,6 +18,9 @@ class Technology(SpecModel):
     clock_ghz: float = Field(1.0, gt=0, le=10, description="logic clock (NeuroSim default 1 GHz)")
     temperature_k: float = Field(300.0, ge=200, le=400)
     vdd_v: float = Field(0.8, gt=0, le=2.0, description="logic supply; scales CMOS energy as V^2")
+    # Static power of powered logic and SRAM per mm^2. ~10 mW/mm^2 is the order of low-power
+    # 22-28 nm logic at 300 K (ITRS 2013 PIDS tables); set it from your PDK when you have one.
+    leakage_mw_per_mm2: float = Field(10.0, ge=0, le=1e4)
 
 
 class Nonlinearity(SpecModel):
@@ -104,6 +107,10 @@ class Dram(SpecModel):
     channels: int = Field(8, ge=1, le=1024)
     bandwidth_gbps_per_channel: float = Field(256.0, gt=0, le=1e6, description="Gbit/s per channel")
     energy_pj_per_bit: float = Field(3.9, gt=0, le=1e3, description="HBM2 3.9 pJ/bit (facts.md)")
+    # per_layer: each layer's tensors live in one channel ((layer-1) mod channels), so layers that
+    # run at once use different channels (the study's max-over-layers assumption). interleaved:
+    # every transfer is striped over all channels.
+    placement: Literal["per_layer", "interleaved"] = "per_layer"
 
 
 class WeightGradient(SpecModel):

@@ -57,7 +57,9 @@ def _validate(model: type[M], data: Any, path: Path, lines: dict[KeyPath, int]) 
     if not isinstance(data, dict):
         raise SpecError(path, 1, "", f"expected a mapping at the top level, got {type(data).__name__}")
     try:
-        return model.model_validate(data)
+        spec = model.model_validate(data)
+        spec._source = (str(path), lines)
+        return spec
     except ValidationError as exc:
         # An unknown key is the likelier root cause than a "missing" one (often a typo of it).
         errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")

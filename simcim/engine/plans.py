@@ -1,0 +1,134 @@
+"""Lowering: what one task does on this chip -- which unit it holds, what it moves, what it computes.
+
+The schedule says *what* runs (layer, phase, image); this module says *where* and *how long*,
+from the placement, the cost model and the graph. The engine then only holds resources and waits.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+import networkx as nx
+
+from simcim.hardware.costs import LayerCosts, OpCost
+from simcim.hardware.graph import DRAM, GBUF, tile_node, wg_node
+from simcim.mapping import Placement
+from simcim.schedules.tasks import Task
+
+
+@dataclass(frozen=True)
+class Transfer:
+    """Move ``bits`` between a unit and DRAM, holding every contended resource on the path."""
+
+    bits: int
+    resources: tuple[str, ...]
+    latency_ps: int
+    energy_pj: dict[str, float]
+
+
+@dataclass(frozen=True)
+class Compute:
+    latency_ps: int
+    energy_pj: dict[str, float]
+
+
+Step = Transfer | Compute
+
+
+@dataclass(frozen=True)
+class Plan:
+    units: tuple[str, ...]  # held for the whole task
+    steps: tuple[Step, ...]
+    macs: int
+
+    @property
+    def energy_pj(self) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for step in self.steps:
+            for k, v in step.energy_pj.items():
+                out[k] = out.get(k, 0.0) + v
+        return out
+
+
+def link_name(a: str, b: str) -> str:
+    return "link:" + "--".join(sorted((a, b)))
+
+
+def channel_name(k: int) -> str:
+    return f"{DRAM}.ch{k}"
+
+
+class Planner:
+    """Builds (and caches per layer and phase) the plan of every task."""
+
+    def __init__(self, graph: nx.Graph, placement: Placement, costs: list[LayerCosts]) -> None:
+        self.graph = graph
+        self.placement = placement
+        self.costs = costs
+        dram = graph.nodes[DRAM]
+        self._interleaved = dram["placement"] == "interleaved"
+        self._channels = int(dram["channels"])
+        self._channel_bw = float(dram["bandwidth_gbps_per_channel"])
+        self._dram_pj = float(dram["energy_pj_per_bit"])
+        self._cache: dict[tuple[int, str], Plan] = {}
+
+    def units(self, task: Task) -> tuple[str, ...]:
+        lp = self.placement.layers[task.layer - 1]
+        if task.unit == "weights":
+            return tuple(tile_node(i) for i in lp.tiles)
+        if task.unit == "feedback":
+            return tuple(tile_node(i) for i in lp.feedback_tiles)
+        return (wg_node(lp.wg_unit),)
+
+    @lru_cache(maxsize=None)
+    def _path(self, src: str) -> tuple[tuple[str, ...], float, dict[str, float]]:
+        """Contended resources, bottleneck bandwidth (Gb/s) and pJ/bit by component, src -> DRAM."""
+        path = nx.shortest_path(self.graph, src, DRAM, weight="length_mm")
+        resources: list[str] = []
+        bw = math.inf
+        pj = {"interconnect": 0.0, "buffers": 0.0}
+        for a, b in zip(path, path[1:]):
+            edge = self.graph.edges[a, b]
+            bw = min(bw, edge["bandwidth_gbps"])
+            pj["interconnect"] += edge["energy_pj_per_bit"]
+            if edge["capacity"]:
+                resources.append(link_name(a, b))
+        for node in path[1:-1]:
+            data = self.graph.nodes[node]
+            if data["capacity"]:
+                resources.append(node)
+                bw = min(bw, data.get("bandwidth_gbps", math.inf))
+            if node == GBUF:
+                pj["buffers"] += data["pass_energy_pj_per_bit"]
+        return tuple(resources), bw, pj
+
+    def _transfer(self, src: str, layer: int, bits: int) -> Transfer:
+        resources, bw, pj = self._path(src)
+        if self._interleaved:
+            channels = tuple(channel_name(k) for k in range(self._channels))
+            bw = min(bw, self._channels * self._channel_bw)
+        else:
+            channels = (channel_name(self.placement.layers[layer - 1].dram_channel),)
+            bw = min(bw, self._channel_bw)
+        latency_ps = math.ceil(bits * 1000 / bw)  # Gb/s = bits/ns
+        energy = {"interconnect": bits * pj["interconnect"], "buffers": bits * pj["buffers"],
+                  "dram": bits * self._dram_pj}
+        return Transfer(bits, resources + channels, latency_ps, energy)
+
+    def plan(self, task: Task) -> Plan:
+        key = (task.layer, task.phase)
+        if key not in self._cache:
+            cost: OpCost | None = getattr(self.costs[task.layer - 1], task.phase)
+            if cost is None:
+                raise ValueError(f"no cost for {task.name} under this rule")
+            units = self.units(task)
+            steps: list[Step] = []
+            if cost.dram_read_bits:
+                steps.append(self._transfer(units[0], task.layer, cost.dram_read_bits))
+            steps.append(Compute(cost.latency_ps, dict(cost.energy_pj)))
+            if cost.dram_write_bits:
+                steps.append(self._transfer(units[0], task.layer, cost.dram_write_bits))
+            self._cache[key] = Plan(units, tuple(steps), cost.macs)
+        return self._cache[key]

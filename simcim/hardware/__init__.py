@@ -1,0 +1,1 @@
+"""Hardware: component graph, analytic cost and area models."""

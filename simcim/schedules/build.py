@@ -1,0 +1,86 @@
+"""Turn a workload and its rule into a task DAG for one iteration (one batch).
+
+Dependencies, per image i and layer l of L (DESIGN.md, "The event model"):
+  FW(l,i) <- FW(l-1,i)
+  bp, fa:  AG(L,i) <- FW(L,i);  AG(l,i) <- AG(l+1,i);  WG(L,i) <- FW(L,i);  WG(l,i) <- AG(l+1,i)
+  dfa:     PROJ(l,i) <- FW(L,i) (the output error);    WG(l,i) <- PROJ(l,i)
+  drtp:    PROJ(l,i) <- FW(l,i) (the target is known);  WG(l,i) <- PROJ(l,i)
+  shallow: only WG(L,i) <- FW(L,i)
+  WU(l) <- WG(l,i) for every image of the batch
+Images: ``layer_by_layer`` (NeuroSim's) starts image i+1 after every task of image i has ended;
+``pipelined`` only keeps the input order, FW(1,i+1) <- FW(1,i), and lets resources decide.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+
+from simcim.schedules.tasks import Task, Unit
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.dag = nx.DiGraph()
+
+    def add(self, layer: int, phase: str, image: int | None, unit: Unit, deps: list[Task | None]) -> Task:
+        task = Task(self.dag.number_of_nodes(), layer, phase, image, unit)
+        self.dag.add_node(task.id, task=task)
+        for dep in deps:
+            if dep is not None:
+                self.dag.add_edge(dep.id, task.id)
+        return task
+
+
+def _image_tasks(b: _Builder, rule: str, n_layers: int, image: int, first_deps: list[Task]) -> tuple[list[Task], dict[int, Task]]:
+    """Add the tasks of one image; return them and its WG task per layer."""
+    tasks: list[Task] = []
+    fw: dict[int, Task] = {}
+    prev: list[Task | None] = list(first_deps)
+    for layer in range(1, n_layers + 1):
+        fw[layer] = b.add(layer, "FW", image, "weights", prev)
+        prev = [fw[layer]]
+    tasks.extend(fw.values())
+    last = fw[n_layers]
+    wg: dict[int, Task] = {}
+    if rule in ("bp", "fa"):
+        unit: Unit = "weights" if rule == "bp" else "feedback"
+        error_source = last  # delta_L comes with the output error
+        for layer in range(n_layers, 0, -1):
+            wg[layer] = b.add(layer, "WG", image, "wg", [error_source])
+            tasks.append(wg[layer])
+            if layer > 1:
+                error_source = b.add(layer, "AG", image, unit, [error_source])
+                tasks.append(error_source)
+    elif rule in ("dfa", "drtp"):
+        wg[n_layers] = b.add(n_layers, "WG", image, "wg", [last])
+        tasks.append(wg[n_layers])
+        for layer in range(n_layers - 1, 0, -1):
+            source = last if rule == "dfa" else fw[layer]
+            proj = b.add(layer, "PROJ", image, "feedback", [source])
+            wg[layer] = b.add(layer, "WG", image, "wg", [proj])
+            tasks.extend((proj, wg[layer]))
+    elif rule == "shallow":
+        wg[n_layers] = b.add(n_layers, "WG", image, "wg", [last])
+        tasks.append(wg[n_layers])
+    else:
+        raise ValueError(f"unknown learning rule {rule!r}")
+    return tasks, wg
+
+
+def build_schedule(rule: str, n_layers: int, batch_size: int, schedule: str = "layer_by_layer") -> nx.DiGraph:
+    """Task DAG of one iteration. Node ``id`` carries ``task``; an edge u->v means v waits for u."""
+    b = _Builder()
+    wg_by_layer: dict[int, list[Task]] = {}
+    previous: list[Task] = []
+    for image in range(batch_size):
+        if schedule == "layer_by_layer":
+            first_deps = previous  # every task of the previous image
+        else:
+            first_deps = [t for t in previous if t.layer == 1 and t.phase == "FW"]
+        tasks, wg = _image_tasks(b, rule, n_layers, image, first_deps)
+        for layer, task in wg.items():
+            wg_by_layer.setdefault(layer, []).append(task)
+        previous = tasks
+    for layer in sorted(wg_by_layer):
+        b.add(layer, "WU", None, "weights", list(wg_by_layer[layer]))
+    return b.dag

@@ -1,0 +1,43 @@
+"""One simulation, end to end: specs -> placement -> graph -> costs -> task DAG -> SimPy -> records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import networkx as nx
+
+from simcim.engine.plans import Planner
+from simcim.engine.records import SimRecords
+from simcim.engine.sim import simulate_dag
+from simcim.hardware.costs import LayerCosts, layer_costs
+from simcim.hardware.graph import build_graph
+from simcim.mapping import Placement, place
+from simcim.schedules import build_schedule
+from simcim.spec.architecture import Architecture
+from simcim.spec.workload import Workload
+
+
+@dataclass
+class Simulation:
+    arch: Architecture
+    workload: Workload
+    placement: Placement
+    graph: nx.Graph
+    costs: list[LayerCosts]
+    dag: nx.DiGraph
+    planner: Planner
+    records: SimRecords
+
+
+def simulate(arch: Architecture, workload: Workload, *, trace_queues: bool = False) -> Simulation:
+    """Simulate one training iteration (one batch) of ``workload`` on ``arch``."""
+    try:
+        placement = place(arch, workload)
+    except ValueError as exc:  # shape errors from the network walk
+        raise workload.error("layers", str(exc)) from None
+    graph = build_graph(arch, placement)
+    costs = layer_costs(arch, workload, placement)
+    dag = build_schedule(workload.rule, len(placement.layers), workload.batch_size, workload.schedule)
+    planner = Planner(graph, placement, costs)
+    records = simulate_dag(dag, planner, sample_queues=trace_queues)
+    return Simulation(arch, workload, placement, graph, costs, dag, planner, records)
