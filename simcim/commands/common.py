@@ -1,0 +1,51 @@
+"""Pieces several subcommands share: spec arguments, overrides, loading with clear errors."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from simcim.cli import UserError
+from simcim.paths import DEFAULT_ARCHITECTURE, DEFAULT_WORKLOAD
+from simcim.spec import Architecture, Workload, load_architecture, load_workload
+
+
+def add_spec_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("arch", nargs="?", help=f"architecture YAML (default: {DEFAULT_ARCHITECTURE.name})")
+    parser.add_argument("workload", nargs="?", help=f"workload YAML (default: {DEFAULT_WORKLOAD.name})")
+    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                        help="override a YAML key: arch.device.bits_per_cell=4 or workload.rule=bp (repeatable)")
+    parser.add_argument("--rule", choices=["bp", "fa", "dfa", "drtp", "shallow"], help="override the workload's rule")
+
+
+def parse_overrides(items: list[str]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Split ``arch.X=V`` / ``workload.X=V`` into two dicts; values are parsed as YAML scalars."""
+    arch: dict[str, Any] = {}
+    work: dict[str, Any] = {}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        if not sep or not key:
+            raise UserError(f"--set {item!r}: expected KEY=VALUE")
+        value = yaml.safe_load(raw) if raw else ""
+        if key.startswith("arch."):
+            arch[key[5:]] = value
+        elif key.startswith("workload."):
+            work[key[9:]] = value
+        else:
+            raise UserError(f"--set {item!r}: the key must start with 'arch.' or 'workload.'")
+    return arch, work
+
+
+def load_specs(args: argparse.Namespace) -> tuple[Architecture, Workload]:
+    """The architecture and workload a command names (or the bundled defaults), overrides applied."""
+    arch_path = Path(args.arch) if args.arch else DEFAULT_ARCHITECTURE
+    work_path = Path(args.workload) if args.workload else DEFAULT_WORKLOAD
+    if not args.arch and not arch_path.exists():
+        raise UserError("the bundled architectures are not installed here; pass ARCH and WORKLOAD paths")
+    arch_over, work_over = parse_overrides(getattr(args, "overrides", []) or [])
+    if getattr(args, "rule", None):
+        work_over["rule"] = args.rule
+    return load_architecture(arch_path, arch_over), load_workload(work_path, work_over)

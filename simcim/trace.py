@@ -1,0 +1,120 @@
+"""Chrome / Perfetto trace (Trace Event JSON) of a simulation's records.
+
+Layout (docs/trace-format.md): process "tasks" has one track per (layer, phase) and overlap slot;
+processes "tiles", "wg_units", "interconnect", "dram" have one track per resource slot. Every slice
+carries its exact integer times in ``args.t0_ps`` / ``args.t1_ps``; task slices carry ``task``,
+``deps`` (the ids of the tasks they waited for), ``ready_ps`` and ``wait_ps`` so that critical paths
+can be rebuilt from the trace alone. One event per line, so readers can stream it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+from typing import Any, Iterable
+
+from simcim.atomic import write_text_atomic
+from simcim.engine.records import SimRecords
+
+PROCESSES = {"tasks": 1, "tiles": 2, "wg_units": 3, "interconnect": 4, "dram": 5}
+
+
+def resource_process(resource: str) -> str:
+    if resource.startswith("chip.tile"):
+        return "tiles"
+    if resource.startswith("chip.wg"):
+        return "wg_units"
+    if resource.startswith("chip.dram"):
+        return "dram"
+    return "interconnect"
+
+
+def _us(ps: int) -> float:
+    return ps / 1e6
+
+
+def _slots(intervals: list[tuple[int, int, int]]) -> dict[int, int]:
+    """Greedy interval colouring: index -> lowest slot free at its start (slices on a slot never overlap)."""
+    ends: list[int] = []
+    out: dict[int, int] = {}
+    for start, end, idx in sorted(intervals):
+        for slot, busy_until in enumerate(ends):
+            if busy_until <= start:
+                ends[slot] = end
+                out[idx] = slot
+                break
+        else:
+            ends.append(end)
+            out[idx] = len(ends) - 1
+    return out
+
+
+def trace_events(records: SimRecords, meta: dict[str, Any], components: Iterable[str] | None = None) -> list[dict[str, Any]]:
+    """All trace events, deterministic order. ``components`` keeps only matching processes/resources."""
+    wanted = [c.strip() for c in components] if components else None
+
+    def keep(process: str, resource: str = "") -> bool:
+        return wanted is None or any(w in process or (resource and w in resource) for w in wanted)
+
+    events: list[dict[str, Any]] = []
+    tids: dict[tuple[int, str], int] = {}
+
+    def tid(pid: int, track: str) -> int:
+        if (pid, track) not in tids:
+            tids[(pid, track)] = len([k for k in tids if k[0] == pid]) + 1
+        return tids[(pid, track)]
+
+    # Task tracks: group by (layer, phase), then split overlapping tasks onto slots.
+    if keep("tasks"):
+        by_group: dict[str, list[int]] = defaultdict(list)
+        for i, t in enumerate(records.tasks):
+            by_group[t.name].append(i)
+        for group in sorted(by_group, key=lambda n: (int(n[1:n.index(".")]), n)):
+            idxs = by_group[group]
+            slots = _slots([(records.tasks[i].start_ps, records.tasks[i].end_ps, i) for i in idxs])
+            for i in idxs:
+                t = records.tasks[i]
+                track = f"{group}" + (f"#{slots[i]}" if slots[i] else "")
+                events.append({
+                    "name": t.name, "cat": t.phase, "ph": "X", "pid": PROCESSES["tasks"],
+                    "tid": tid(PROCESSES["tasks"], track), "ts": _us(t.start_ps), "dur": _us(t.end_ps - t.start_ps),
+                    "args": {"task": t.task_id, "layer": t.layer, "phase": t.phase, "image": t.image,
+                             "deps": list(t.deps), "ready_ps": t.ready_ps, "wait_ps": t.start_ps - t.ready_ps,
+                             "t0_ps": t.start_ps, "t1_ps": t.end_ps, "energy_pj": t.energy_pj},
+                })
+    # Resource tracks: every resource is a single slot (capacity 1), so one track each.
+    for h in sorted(records.holds, key=lambda h: (h.resource, h.start_ps, h.task_id)):
+        proc = resource_process(h.resource)
+        if not keep(proc, h.resource):
+            continue
+        pid = PROCESSES[proc]
+        events.append({
+            "name": h.name, "cat": h.kind, "ph": "X", "pid": pid, "tid": tid(pid, h.resource),
+            "ts": _us(h.start_ps), "dur": _us(h.end_ps - h.start_ps),
+            "args": {"task": h.task_id, "t0_ps": h.start_ps, "t1_ps": h.end_ps,
+                     "requested_ps": h.requested_ps, "bits": h.bits},
+        })
+    for t_ps, resource, depth in records.queue_samples:
+        proc = resource_process(resource)
+        if keep(proc, resource):
+            events.append({"name": f"queue {resource}", "ph": "C", "pid": PROCESSES[proc],
+                           "ts": _us(t_ps), "args": {"waiting": depth, "t_ps": t_ps}})
+    meta_events: list[dict[str, Any]] = []
+    for name, pid in PROCESSES.items():
+        if any(k[0] == pid for k in tids):
+            meta_events.append({"name": "process_name", "ph": "M", "pid": pid, "args": {"name": name}})
+            meta_events.append({"name": "process_sort_index", "ph": "M", "pid": pid, "args": {"sort_index": pid}})
+    for (pid, track), t in sorted(tids.items(), key=lambda kv: (kv[0][0], kv[1])):
+        meta_events.append({"name": "thread_name", "ph": "M", "pid": pid, "tid": t, "args": {"name": track}})
+        meta_events.append({"name": "thread_sort_index", "ph": "M", "pid": pid, "tid": t, "args": {"sort_index": t}})
+    return meta_events + events
+
+
+def write_trace(path: str | Path, records: SimRecords, meta: dict[str, Any], components: Iterable[str] | None = None) -> int:
+    """Write the Chrome JSON trace atomically; return the number of events."""
+    events = trace_events(records, meta, components)
+    body = ",\n".join(json.dumps(e, separators=(",", ":"), sort_keys=True) for e in events)
+    header = json.dumps({"displayTimeUnit": "ns", "otherData": meta}, sort_keys=True)[:-1]
+    write_text_atomic(path, header + ',"traceEvents":[\n' + body + "\n]}\n")
+    return len(events)
