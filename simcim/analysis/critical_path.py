@@ -1,0 +1,167 @@
+"""The chain of tasks and waits that sets an iteration's latency, rebuilt from a trace alone.
+
+Walk back from the task that ends last, each time to the predecessor (``args.deps``) that ended
+last: that one released the task. Each step splits the time into the task's own run (t1 - t0),
+its queueing for a unit (t0 - ready) and any gap between the releasing predecessor's end and
+``ready``; the steps' sum telescopes to the last task's end, the simulated latency.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from simcim.analysis.names import phase_key
+from simcim.analysis.reader import RESOURCE_PROCESSES, TASKS_PID, TraceError, iter_events, read_header
+
+
+@dataclass(frozen=True)
+class PathStep:
+    """One task on the critical path and the time it accounts for (all integer ps)."""
+
+    task: int
+    name: str  # L3.WG
+    phase: str
+    image: int | None
+    ready_ps: int
+    t0_ps: int
+    t1_ps: int
+    gap_ps: int  # ready_ps - end of the predecessor that released it (or - 0 for the first task)
+    blocked_on: str | None = None  # the resource it queued longest for, when wait_ps > 0
+
+    @property
+    def busy_ps(self) -> int:
+        return self.t1_ps - self.t0_ps
+
+    @property
+    def wait_ps(self) -> int:
+        return self.t0_ps - self.ready_ps
+
+
+@dataclass
+class CriticalPath:
+    other: dict[str, Any]
+    steps: list[PathStep] = field(default_factory=list)  # first task first
+    latency_ps: int = 0  # largest t1_ps in the trace
+
+    @property
+    def busy_ps(self) -> int:
+        return sum(s.busy_ps for s in self.steps)
+
+    @property
+    def wait_ps(self) -> int:
+        return sum(s.wait_ps for s in self.steps)
+
+    @property
+    def gap_ps(self) -> int:
+        return sum(s.gap_ps for s in self.steps)
+
+    @property
+    def total_ps(self) -> int:
+        """busy + wait + gap: equals ``latency_ps`` for a consistent trace."""
+        return self.busy_ps + self.wait_ps + self.gap_ps
+
+    def busy_by_phase_ps(self) -> dict[str, int]:
+        out: dict[str, int] = defaultdict(int)
+        for s in self.steps:
+            out[s.phase] += s.busy_ps
+        return {ph: out[ph] for ph in sorted(out, key=phase_key)}
+
+    def runs(self) -> list[tuple[str, int, int, int, int]]:
+        """Consecutive steps of the same task name merged: (name, count, busy_ps, wait_ps, gap_ps)."""
+        out: list[tuple[str, int, int, int, int]] = []
+        for s in self.steps:
+            if out and out[-1][0] == s.name:
+                name, n, b, w, g = out[-1]
+                out[-1] = (name, n + 1, b + s.busy_ps, w + s.wait_ps, g + s.gap_ps)
+            else:
+                out.append((s.name, 1, s.busy_ps, s.wait_ps, s.gap_ps))
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "other": self.other, "latency_ps": self.latency_ps, "total_ps": self.total_ps,
+            "busy_ps": self.busy_ps, "wait_ps": self.wait_ps, "gap_ps": self.gap_ps,
+            "busy_by_phase_ps": self.busy_by_phase_ps(),
+            "steps": [{**vars(s), "busy_ps": s.busy_ps, "wait_ps": s.wait_ps} for s in self.steps],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class _Task:
+    name: str
+    phase: str
+    image: int | None
+    deps: tuple[int, ...]
+    ready_ps: int
+    t0_ps: int
+    t1_ps: int
+
+
+def _int(args: dict[str, Any], key: str, where: str) -> int:
+    value = args.get(key)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TraceError(f"{where}: args.{key} must be an integer (a simcim trace with task slices?)")
+    return value
+
+
+def critical_path(path: str | Path) -> CriticalPath:
+    """The critical path of the trace at ``path``.
+
+    Memory is one small record per task (deps are needed to walk back), not per event: resource
+    slices and counters are only looked at to name what a waiting task queued for.
+    """
+    header = read_header(path)
+    tasks: dict[int, _Task] = {}
+    # task id -> (longest queueing on one resource, that resource's track)
+    queued_for: dict[int, tuple[int, tuple[int, int]]] = {}
+    thread_names: dict[tuple[int, int], str] = {}
+    for n, ev in enumerate(iter_events(path), start=1):
+        ph = ev.get("ph")
+        if ph == "M" and ev.get("name") == "thread_name":
+            thread_names[(ev.get("pid"), ev.get("tid"))] = str((ev.get("args") or {}).get("name"))
+        if ph != "X":
+            continue
+        args = ev.get("args") or {}
+        where = f"event {n} ({ev.get('name')})"
+        if ev.get("pid") == TASKS_PID:
+            tid = _int(args, "task", where)
+            deps = args.get("deps")
+            if not isinstance(deps, list):
+                raise TraceError(f"{where}: args.deps must be a list of task ids")
+            image = args.get("image")
+            tasks[tid] = _Task(str(ev.get("name")), str(args.get("phase", ev.get("cat"))),
+                               image if isinstance(image, int) else None, tuple(int(d) for d in deps),
+                               _int(args, "ready_ps", where), _int(args, "t0_ps", where), _int(args, "t1_ps", where))
+        elif ev.get("pid") in RESOURCE_PROCESSES and isinstance(args.get("task"), int):
+            queued = int(args.get("t0_ps", 0)) - int(args.get("requested_ps", args.get("t0_ps", 0)))
+            if queued > 0 and queued > queued_for.get(args["task"], (0, (0, 0)))[0]:
+                queued_for[args["task"]] = (queued, (ev["pid"], ev.get("tid")))
+    if not tasks:
+        raise TraceError(f"{path}: no task slices (pid {TASKS_PID}); was the trace filtered without 'tasks'?")
+    # The last-ending task; ties go to the lowest id so the answer is deterministic.
+    current = min(tasks, key=lambda i: (-tasks[i].t1_ps, i))
+    latency_ps = tasks[current].t1_ps
+    steps: list[PathStep] = []
+    seen: set[int] = set()
+    while True:
+        if current in seen:
+            raise TraceError(f"{path}: task {current} depends on itself (a cycle in args.deps)")
+        seen.add(current)
+        t = tasks[current]
+        missing = [d for d in t.deps if d not in tasks]
+        if missing:
+            raise TraceError(f"{path}: task {current} ({t.name}) depends on task {missing[0]}, which is not in the trace")
+        pred = min(t.deps, key=lambda d: (-tasks[d].t1_ps, d)) if t.deps else None
+        released_ps = tasks[pred].t1_ps if pred is not None else 0
+        blocked = queued_for.get(current)
+        steps.append(PathStep(current, t.name, t.phase, t.image, t.ready_ps, t.t0_ps, t.t1_ps,
+                              gap_ps=t.ready_ps - released_ps,
+                              blocked_on=thread_names.get(blocked[1], "?") if blocked and t.t0_ps > t.ready_ps else None))
+        if pred is None:
+            break
+        current = pred
+    steps.reverse()
+    return CriticalPath(header.other, steps, latency_ps)
