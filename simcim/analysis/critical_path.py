@@ -69,6 +69,26 @@ class CriticalPath:
             out[s.phase] += s.busy_ps
         return {ph: out[ph] for ph in sorted(out, key=phase_key)}
 
+    def by_name(self) -> list[tuple[str, int, int, int, int]]:
+        """Where the path spends its time: (task name, tasks, run_ps, wait_ps, gap_ps), largest first."""
+        acc: dict[str, list[int]] = {}
+        for s in self.steps:
+            a = acc.setdefault(s.name, [0, 0, 0, 0])
+            a[0] += 1
+            a[1] += s.busy_ps
+            a[2] += s.wait_ps
+            a[3] += s.gap_ps
+        rows = [(name, a[0], a[1], a[2], a[3]) for name, a in acc.items()]
+        return sorted(rows, key=lambda r: (-(r[2] + r[3] + r[4]), r[0]))
+
+    def blocked_on(self) -> dict[str, int]:
+        """Queueing on the path by the resource the waiting task queued for, ps."""
+        out: dict[str, int] = defaultdict(int)
+        for s in self.steps:
+            if s.wait_ps:
+                out[s.blocked_on or "?"] += s.wait_ps
+        return dict(sorted(out.items(), key=lambda kv: -kv[1]))
+
     def runs(self) -> list[tuple[str, int, int, int, int]]:
         """Consecutive steps of the same task name merged: (name, count, busy_ps, wait_ps, gap_ps)."""
         out: list[tuple[str, int, int, int, int]] = []

@@ -28,6 +28,10 @@ def vcd_name(resource: str) -> str:
     return _UNSAFE.sub("_", resource)
 
 
+class PyvcdMissing(RuntimeError):
+    """pyvcd is not installed (it comes with the 'trace' extra)."""
+
+
 class _Signals:
     """Flat arrays of (time_ps, signal, value) changes; ``seq`` keeps file order for ties."""
 
@@ -45,12 +49,12 @@ class _Signals:
 def write_vcd(trace_path: str | Path, out_path: str | Path) -> int:
     """Write the VCD of the trace at ``trace_path`` to ``out_path``; return the number of value changes.
 
-    Raises TraceError for a bad trace and RuntimeError when pyvcd is not installed.
+    Raises TraceError for a bad trace and PyvcdMissing when pyvcd is not installed.
     """
     try:
         from vcd import VCDWriter
     except ImportError:  # pyvcd is in the 'trace' extra, not a core dependency
-        raise RuntimeError("VCD export needs pyvcd: pip install 'simcim[trace]'") from None
+        raise PyvcdMissing("VCD export needs pyvcd: pip install 'simcim[trace]'") from None
     header = read_header(trace_path)
     thread_names: dict[tuple[int, int], str] = {}
     track_sig: dict[tuple[int, int], int] = {}  # resource track -> index of its busy signal
