@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from simcim.engine.plans import tiles_in
 from simcim.hardware.area import chip_area_um2
 from simcim.hardware.costs import COMPONENTS
 from simcim.hardware.graph import wire_bit_mm
@@ -71,9 +72,10 @@ def summarize(sim: Simulation) -> dict[str, Any]:
     for h in rec.holds:
         busy[h.resource] += h.end_ps - h.start_ps
     util_by_resource = {name: busy[name] / makespan_ps for name in sorted(busy)} if makespan_ps else {}
+    # Mean over physical components: a group of n tiles counts n times.
     util_by_kind: dict[str, list[float]] = defaultdict(list)
     for name, u in util_by_resource.items():
-        util_by_kind[_kind(name)].append(u)
+        util_by_kind[_kind(name)].extend([u] * tiles_in(name))
     ops = 2 * macs
     return {
         "architecture": arch.name,

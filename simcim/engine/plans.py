@@ -56,6 +56,17 @@ def link_name(a: str, b: str) -> str:
     return "link:" + "--".join(sorted((a, b)))
 
 
+def tile_group_name(tiles: tuple[int, ...]) -> str:
+    """``chip.tile4`` for one tile, ``chip.tile4-7`` for a contiguous group."""
+    return tile_node(tiles[0]) if len(tiles) == 1 else f"{tile_node(tiles[0])}-{tiles[-1]}"
+
+
+def tiles_in(resource: str) -> int:
+    """How many tiles a unit resource name stands for (1 for anything that is not a group)."""
+    head, _, last = resource.partition("-")
+    return int(last) - int(head.removeprefix("chip.tile")) + 1 if last and head.startswith("chip.tile") else 1
+
+
 def channel_name(k: int) -> str:
     return f"{DRAM}.ch{k}"
 
@@ -75,12 +86,21 @@ class Planner:
         self._cache: dict[tuple[int, str], Plan] = {}
 
     def units(self, task: Task) -> tuple[str, ...]:
+        """The resources a task holds throughout. A layer's tiles are always taken together and
+        never shared with another layer (see mapping), so they are one resource: one request
+        instead of one per tile, and one trace track per group."""
         lp = self.placement.layers[task.layer - 1]
-        if task.unit == "weights":
-            return tuple(tile_node(i) for i in lp.tiles)
-        if task.unit == "feedback":
-            return tuple(tile_node(i) for i in lp.feedback_tiles)
-        return (wg_node(lp.wg_unit),)
+        if task.unit == "wg":
+            return (wg_node(lp.wg_unit),)
+        tiles = lp.tiles if task.unit == "weights" else lp.feedback_tiles
+        return (tile_group_name(tiles),)
+
+    def port(self, task: Task) -> str:
+        """The graph node a task's data enters and leaves by."""
+        lp = self.placement.layers[task.layer - 1]
+        if task.unit == "wg":
+            return wg_node(lp.wg_unit)
+        return tile_node((lp.tiles if task.unit == "weights" else lp.feedback_tiles)[0])
 
     @lru_cache(maxsize=None)
     def _path(self, src: str) -> tuple[tuple[str, ...], float, dict[str, float]]:
@@ -97,7 +117,10 @@ class Planner:
                 resources.append(link_name(a, b))
         for node in path[1:-1]:
             data = self.graph.nodes[node]
-            if data["capacity"]:
+            # A bus is itself the contended medium. Tiles a mesh route passes are not held:
+            # their routers forward in parallel with compute, and holding them would let two
+            # tasks each wait for the other's tile.
+            if data["kind"] == "bus":
                 resources.append(node)
                 bw = min(bw, data.get("bandwidth_gbps", math.inf))
             if node == GBUF:
@@ -124,11 +147,12 @@ class Planner:
             if cost is None:
                 raise ValueError(f"no cost for {task.name} under this rule")
             units = self.units(task)
+            port = self.port(task)
             steps: list[Step] = []
             if cost.dram_read_bits:
-                steps.append(self._transfer(units[0], task.layer, cost.dram_read_bits))
+                steps.append(self._transfer(port, task.layer, cost.dram_read_bits))
             steps.append(Compute(cost.latency_ps, dict(cost.energy_pj)))
             if cost.dram_write_bits:
-                steps.append(self._transfer(units[0], task.layer, cost.dram_write_bits))
+                steps.append(self._transfer(port, task.layer, cost.dram_write_bits))
             self._cache[key] = Plan(units, tuple(steps), cost.macs)
         return self._cache[key]

@@ -12,13 +12,14 @@ from typing import Generator
 import networkx as nx
 import simpy
 
+from simcim.engine.arbiter import Arbiter
 from simcim.engine.plans import Compute, Plan, Planner, Transfer
 from simcim.engine.records import HoldRecord, SimRecords, TaskRecord
 from simcim.schedules.tasks import Task
 
 
 class _Resources:
-    """One capacity-1 SimPy resource per contended component, with a global acquisition order."""
+    """One arbiter per contended component, with a global acquisition order."""
 
     def __init__(self, env: simpy.Environment, names: list[str], sample_queues: bool, records: SimRecords) -> None:
         # Units (tiles, WG units) first, then links/buses, then DRAM channels: a task that holds a
@@ -28,30 +29,23 @@ class _Resources:
             return (tier, name)
 
         self.order = {name: i for i, name in enumerate(sorted(set(names), key=rank))}
-        self.pool = {name: simpy.Resource(env, capacity=1) for name in self.order}
-        self.env = env
-        self.sample_queues = sample_queues
-        self.records = records
+        self.pool = {name: Arbiter(env, name) for name in self.order}
+        if sample_queues:
+            def sample(name: str, waiting: int) -> None:
+                records.queue_samples.append((int(env.now), name, waiting))
+            for arb in self.pool.values():
+                arb.on_queue_change = sample
 
     def sorted(self, names: tuple[str, ...]) -> list[str]:
         return sorted(set(names), key=self.order.__getitem__)
 
-    def acquire(self, names: list[str]) -> Generator[simpy.Event, object, list[simpy.resources.resource.Request]]:
-        granted = []
+    def acquire(self, names: list[str], task_id: int) -> Generator[simpy.Event, object, None]:
         for name in names:
-            res = self.pool[name]
-            req = res.request()
-            if self.sample_queues and not req.triggered:
-                self.records.queue_samples.append((int(self.env.now), name, len(res.queue)))
-            yield req
-            if self.sample_queues:
-                self.records.queue_samples.append((int(self.env.now), name, len(res.queue)))
-            granted.append(req)
-        return granted
+            yield self.pool[name].request(task_id)
 
-    def release(self, names: list[str], reqs: list) -> None:
-        for name, req in zip(names, reqs):
-            self.pool[name].release(req)
+    def release(self, names: list[str]) -> None:
+        for name in names:
+            self.pool[name].release()
 
 
 def simulate_dag(dag: nx.DiGraph, planner: Planner, sample_queues: bool = False) -> SimRecords:
@@ -69,11 +63,13 @@ def simulate_dag(dag: nx.DiGraph, planner: Planner, sample_queues: bool = False)
     done = {n: env.event() for n in dag.nodes}
 
     def run_task(task: Task, plan: Plan, deps: tuple[int, ...]) -> Generator:
-        if deps:
+        if len(deps) == 1:
+            yield done[deps[0]]
+        elif deps:
             yield simpy.AllOf(env, [done[d] for d in deps])
         ready = int(env.now)
         units = res.sorted(plan.units)
-        unit_reqs = yield from res.acquire(units)
+        yield from res.acquire(units, task.id)
         start = int(env.now)
         for step in plan.steps:
             if isinstance(step, Compute):
@@ -81,14 +77,14 @@ def simulate_dag(dag: nx.DiGraph, planner: Planner, sample_queues: bool = False)
                 continue
             asked = int(env.now)
             path = res.sorted(step.resources)
-            reqs = yield from res.acquire(path)
+            yield from res.acquire(path, task.id)
             t0 = int(env.now)
             yield env.timeout(step.latency_ps)
-            res.release(path, reqs)
+            res.release(path)
             for name in path:
                 records.holds.append(HoldRecord(name, task.id, task.name, "transfer", asked, t0, int(env.now), step.bits))
         end = int(env.now)
-        res.release(units, unit_reqs)
+        res.release(units)
         for name in units:
             records.holds.append(HoldRecord(name, task.id, task.name, "compute", ready, start, end))
         records.tasks.append(TaskRecord(task.id, task.name, task.layer, task.phase, task.image, deps,

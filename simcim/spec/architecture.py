@@ -98,7 +98,7 @@ class Interconnect(SpecModel):
     link_width_bits: int = Field(256, ge=1, le=65536)
     # On-chip wire energy ~0.1 pJ/bit/mm at 45 nm (W. Dally, "Power, programmability and
     # granularity", 2011); scaled to the node by the cost model.
-    wire_energy_pj_per_bit_mm: float = Field(0.1, gt=0, le=100)
+    wire_energy_pj_per_bit_mm: float = Field(0.1, ge=0, le=100)
 
 
 class Dram(SpecModel):

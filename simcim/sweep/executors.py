@@ -1,0 +1,89 @@
+"""Where sweep points run: a local process pool (default) or an existing Dask cluster.
+
+Both are ``concurrent.futures.Executor``s, so the runner does not know which one it has.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Iterator
+
+DASK_ENV = "DASK_SCHEDULER_ADDRESS"
+DASK_INSTALL_HINT = "--dask needs the Dask extra: pip install 'simcim[dask]'"
+
+
+class ExecutorError(Exception):
+    """An executor that cannot be started (Dask missing, scheduler unreachable)."""
+
+
+@dataclass(frozen=True)
+class Pool:
+    executor: Executor
+    workers: int  # how many points can run at once
+    description: str  # for the progress line: "4 local processes", "Dask tcp://... (2 workers)"
+
+
+def default_workers() -> int:
+    """The CPUs this process may use (the affinity mask, not the machine's count, where known)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # macOS, Windows
+        return max(1, os.cpu_count() or 1)
+
+
+@contextmanager
+def local_pool(workers: int) -> Iterator[Pool]:
+    """Worker processes on this machine.
+
+    forkserver where the platform has it: workers fork from a clean server that has already
+    imported the simulator (fast starts, and no fork of a process that runs threads such as the
+    progress bar's); spawn elsewhere.
+    """
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["simcim.sweep.evaluate", "simcim.simulate", "simcim.result"])
+    else:
+        ctx = multiprocessing.get_context("spawn")
+    executor = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    try:
+        yield Pool(executor, workers, f"{workers} local process{'es' if workers != 1 else ''}")
+    finally:
+        # cancel_futures: after Ctrl-C, queued points must not keep the CPUs busy.
+        executor.shutdown(wait=True, cancel_futures=True)
+
+
+@contextmanager
+def dask_pool(address: str, timeout_s: float = 30.0) -> Iterator[Pool]:
+    """The workers of a running Dask cluster at ``address`` (``tcp://host:8786``)."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise ExecutorError(DASK_INSTALL_HINT) from None
+    try:
+        client = Client(address, timeout=timeout_s, set_as_default=False)
+    except (OSError, TimeoutError) as exc:
+        raise ExecutorError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+    try:
+        threads = sum(client.nthreads().values())
+        if threads == 0:
+            raise ExecutorError(f"the Dask scheduler at {address} has no workers")
+        # pure=False: each submission is its own task, never a cached result of an earlier one.
+        executor = client.get_executor(pure=False)
+        yield Pool(executor, threads, f"Dask {address} ({len(client.nthreads())} workers, {threads} threads)")
+    finally:
+        client.close()
+
+
+@contextmanager
+def open_pool(workers: int | None, dask_address: str | None) -> Iterator[Pool]:
+    """A Dask pool if given an address, else ``workers`` local processes (default: the CPU count)."""
+    if dask_address:
+        with dask_pool(dask_address) as pool:
+            yield pool
+    else:
+        with local_pool(workers or default_workers()) as pool:
+            yield pool

@@ -1,0 +1,90 @@
+"""Run a sweep: skip the points the store already has, submit the rest, record each as it finishes."""
+
+from __future__ import annotations
+
+import json
+import sys
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from dataclasses import dataclass, field
+
+from tqdm import tqdm
+
+from simcim.sweep.evaluate import PointOutcome, evaluate_point
+from simcim.sweep.executors import Pool
+from simcim.sweep.points import Point
+from simcim.sweep.spec import Sweep
+from simcim.sweep.store import Store
+
+
+@dataclass
+class RunSummary:
+    points: int  # in the sweep
+    skipped: int  # already in the store
+    ok: int = 0
+    errors: int = 0
+    lost: int = 0  # the executor failed to run them (worker died); not recorded, a rerun retries them
+    lost_reason: str | None = None
+    error_samples: list[str] = field(default_factory=list)
+
+
+def pending_points(points: list[Point], store: Store, retry_errors: bool) -> list[Point]:
+    done = store.finished(include_errors=not retry_errors)
+    return [p for p in points if p.key not in done]
+
+
+def run_sweep(sweep: Sweep, points: list[Point], store: Store, pool: Pool, *,
+              retry_errors: bool = False, progress: bool | None = None) -> RunSummary:
+    """Evaluate the points the store lacks on ``pool``; every finished point is committed at once.
+
+    Submits at most a few points per worker ahead: a sweep of a million points does not become a
+    million futures, and the order of completion stays close to the sweep's order.
+    """
+    store.claim(sweep.name, {"sweep_file": str(sweep.path), "axes": json.dumps(list(sweep.axes)),
+                             "metrics": json.dumps(list(sweep.metrics) if sweep.metrics else None)})
+    store.renumber(points)
+    todo = pending_points(points, store, retry_errors)
+    summary = RunSummary(points=len(points), skipped=len(points) - len(todo))
+    window = max(2 * pool.workers, pool.workers + 2)
+    show = sys.stderr.isatty() if progress is None else progress
+    bar = tqdm(total=len(todo), desc=sweep.name, unit="pt", disable=not show, dynamic_ncols=True)
+    queue = iter(todo)
+    running: dict[Future[PointOutcome], Point] = {}
+    try:
+        while True:
+            while len(running) < window:
+                point = next(queue, None)
+                if point is None:
+                    break
+                try:
+                    running[pool.executor.submit(evaluate_point, point.task)] = point
+                except Exception as exc:  # noqa: BLE001 - a broken pool refuses new work
+                    rest = 1 + sum(1 for _ in queue)
+                    summary.lost += rest
+                    summary.lost_reason = summary.lost_reason or f"{type(exc).__name__}: {exc}".strip()
+                    bar.update(rest)
+                    break
+            if not running:
+                break
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                point = running.pop(future)
+                try:
+                    outcome = future.result()
+                except Exception as exc:  # noqa: BLE001 - the executor's failure, not the point's
+                    summary.lost += 1
+                    summary.lost_reason = summary.lost_reason or f"{type(exc).__name__}: {exc}".strip()
+                else:
+                    store.record(point, outcome, sweep.metrics)
+                    if outcome.status == "ok":
+                        summary.ok += 1
+                    else:
+                        summary.errors += 1
+                        if len(summary.error_samples) < 3:
+                            summary.error_samples.append(f"{point.label()}: {outcome.error}")
+                bar.update(1)
+                bar.set_postfix(ok=summary.ok, errors=summary.errors, refresh=False)
+    finally:
+        for future in running:
+            future.cancel()
+        bar.close()
+    return summary

@@ -1,0 +1,178 @@
+"""The results store: one SQLite file per sweep, one row per point, each committed as it finishes.
+
+Why SQLite: a commit is atomic and durable, so a sweep killed at any moment keeps every point it
+recorded, and a rerun reads which points are done. WAL mode lets ``simcim results`` read the file
+while a sweep is still writing it. Only the main process writes; workers return their outcome.
+
+Each row holds the point's parameters twice: as JSON (``params_json``, exact) and as one column per
+axis (for SQL and CSV); likewise every kept metric as ``metrics_json`` and one column each.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+from simcim.sweep.evaluate import PointOutcome
+from simcim.sweep.points import Point, canonical_json
+
+SCHEMA_VERSION = "1"
+FIXED_COLUMNS = ("key", "idx", "status", "error", "traceback", "wall_s", "host", "finished_at",
+                 "params_json", "metrics_json")
+_CREATE = """
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS points (
+    key TEXT PRIMARY KEY,            -- stable hash of the point (sweep name, parameters, spec contents)
+    idx INTEGER NOT NULL,            -- position in the sweep's expansion order
+    status TEXT NOT NULL CHECK (status IN ('ok', 'error')),
+    error TEXT,                      -- one-line message when status = 'error'
+    traceback TEXT,                  -- for errors that are not the user's input
+    wall_s REAL,                     -- wall time of the point in its worker
+    host TEXT,                       -- the worker's host name
+    finished_at TEXT NOT NULL,       -- UTC, ISO 8601
+    params_json TEXT NOT NULL,
+    metrics_json TEXT NOT NULL
+);
+"""
+
+
+class StoreError(Exception):
+    """A results file that cannot be used (not a simcim store, another sweep's store)."""
+
+
+def quote(name: str) -> str:
+    """An SQL identifier for any column name (axis names hold dots)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _cell(value: Any) -> Any:
+    """A parameter value as an SQLite value: numbers and text as they are, anything else as JSON."""
+    if value is None or isinstance(value, (int, float, str)):
+        return int(value) if isinstance(value, bool) else value
+    return canonical_json(value)
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str
+    idx: int
+    status: str
+    error: str | None
+    wall_s: float | None
+    host: str | None
+    finished_at: str
+    params: dict[str, Any]
+    metrics: dict[str, float]
+
+
+class Store:
+    """An open results file. Use as a context manager; every ``record`` is its own transaction."""
+
+    def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
+        self.path = Path(path)
+        try:
+            if readonly:
+                if not self.path.is_file():
+                    raise StoreError(f"{self.path}: no such results file")
+                self.db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=10)
+            else:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self.db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+                self.db.execute("PRAGMA journal_mode=WAL")
+                # FULL: a committed point also survives a power cut, not just a killed process;
+                # one fsync per point is nothing next to a simulation.
+                self.db.execute("PRAGMA synchronous=FULL")
+                self.db.executescript(_CREATE)
+            self.db.execute("SELECT 1 FROM points LIMIT 1").fetchall()
+            self.db.execute("SELECT 1 FROM meta LIMIT 1").fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: not a simcim results file ({exc})") from None
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- sweep identity --------------------------------------------------------------------------
+    def meta(self) -> dict[str, str]:
+        return dict(self.db.execute("SELECT name, value FROM meta").fetchall())
+
+    def claim(self, sweep_name: str, info: dict[str, str]) -> None:
+        """Mark the file as ``sweep_name``'s store; refuse a file that holds another sweep."""
+        held = self.meta().get("sweep")
+        if held is not None and held != sweep_name:
+            raise StoreError(f"{self.path} holds the results of sweep '{held}', not '{sweep_name}'; "
+                             f"pass another --out")
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            for name, value in {"sweep": sweep_name, "schema_version": SCHEMA_VERSION, **info}.items():
+                self.db.execute("INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)", (name, value))
+
+    # -- columns ---------------------------------------------------------------------------------
+    def columns(self) -> list[str]:
+        return [r[1] for r in self.db.execute("PRAGMA table_info(points)").fetchall()]
+
+    def ensure_columns(self, names: Iterable[str]) -> None:
+        have = set(self.columns())
+        for name in names:
+            if name not in have:
+                self.db.execute(f"ALTER TABLE points ADD COLUMN {quote(name)}")
+                have.add(name)
+
+    # -- points ----------------------------------------------------------------------------------
+    def finished(self, *, include_errors: bool = True) -> dict[str, str]:
+        """Key -> status of the recorded points (only 'ok' ones when ``include_errors`` is False)."""
+        sql = "SELECT key, status FROM points" + ("" if include_errors else " WHERE status = 'ok'")
+        return dict(self.db.execute(sql).fetchall())
+
+    def renumber(self, points: Iterable[Point]) -> None:
+        """Give recorded points their index in the current expansion (an edited sweep reorders them)."""
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.executemany("UPDATE points SET idx = ? WHERE key = ?", [(p.index, p.key) for p in points])
+
+    def record(self, point: Point, outcome: PointOutcome, keep_metrics: tuple[str, ...] | None) -> None:
+        """Write one point's row and commit it before returning."""
+        metrics = {k: v for k, v in outcome.metrics.items() if keep_metrics is None or k in keep_metrics}
+        cells: dict[str, Any] = {
+            "key": point.key, "idx": point.index, "status": outcome.status, "error": outcome.error,
+            "traceback": outcome.traceback, "wall_s": outcome.wall_s, "host": outcome.host,
+            "finished_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "params_json": canonical_json(point.params), "metrics_json": canonical_json(metrics),
+        }
+        cells.update({name: _cell(value) for name, value in point.params.items()})
+        cells.update(metrics)
+        names = list(cells)
+        sql = (f"INSERT OR REPLACE INTO points ({', '.join(map(quote, names))}) "
+               f"VALUES ({', '.join('?' for _ in names)})")
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            self.ensure_columns(names)
+            self.db.execute(sql, [cells[n] for n in names])
+
+    def rows(self) -> list[Row]:
+        """Every recorded point, in sweep order."""
+        out = []
+        for key, idx, status, error, wall_s, host, finished_at, params, metrics in self.db.execute(
+                "SELECT key, idx, status, error, wall_s, host, finished_at, params_json, metrics_json "
+                "FROM points ORDER BY idx, key"):
+            out.append(Row(key, idx, status, error, wall_s, host, finished_at, json.loads(params), json.loads(metrics)))
+        return out
+
+    def param_names(self) -> list[str]:
+        """Axis names in the sweep file's order (as recorded by the last run)."""
+        stored = self.meta().get("axes")
+        if stored:
+            return list(json.loads(stored))
+        seen: dict[str, None] = {}
+        for row in self.rows():
+            seen.update(dict.fromkeys(row.params))
+        return list(seen)

@@ -1,0 +1,152 @@
+"""Datasets for `simcim train`: bundled digits, MNIST / Fashion-MNIST from IDX files, synthetic.
+
+Every set comes back as float images in [0, 1] shaped to the workload's input, one-hot-able
+integer labels, and a seeded train/test split.
+
+digits: scikit-learn's 1,797 8x8 handwritten digits (bundled, no download). Pixels 0..16 are
+scaled to [0, 1] and the 8x8 image is resized bilinearly (torch interpolate, align_corners=False)
+to the workload's input: a flat input of n = s*s features becomes an s x s image (784 -> 28 x 28,
+the MNIST size the study's MLP expects), a (C, H, W) input becomes H x W repeated over C channels.
+Split: 80 % train / 20 % test, stratified, seeded.
+"""
+
+from __future__ import annotations
+
+import gzip
+import math
+import struct
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+DATASETS = ("digits", "mnist", "fashion-mnist", "synthetic")
+IDX_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+             "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
+
+
+class DatasetError(Exception):
+    """A dataset that cannot be loaded for a reason the user can fix (missing files, bad shape)."""
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    x_train: Tensor  # (N, *input_shape), float32 in [0, 1]
+    y_train: Tensor  # (N,), int64
+    x_test: Tensor
+    y_test: Tensor
+    classes: int
+
+
+def _resize(images: Tensor, input_shape: tuple[int, ...]) -> Tensor:
+    """(N, H0, W0) images in [0, 1] -> (N, *input_shape), bilinear."""
+    if len(input_shape) == 1:
+        side = math.isqrt(input_shape[0])
+        if side * side != input_shape[0]:
+            raise DatasetError(f"image datasets need a square input size (e.g. 784 = 28x28) "
+                               f"or [C, H, W]; the workload's input_shape is {list(input_shape)}")
+        channels, size = 1, (side, side)
+    elif len(input_shape) == 3:
+        channels, size = input_shape[0], (input_shape[1], input_shape[2])
+    else:
+        raise DatasetError(f"image datasets need input_shape [n] or [C, H, W], got {list(input_shape)}")
+    x = images.unsqueeze(1)
+    if tuple(x.shape[-2:]) != size:
+        x = F.interpolate(x, size=size, mode="bilinear", align_corners=False).clamp(0, 1)
+    x = x.expand(-1, channels, -1, -1)
+    return x.reshape(x.shape[0], *input_shape).contiguous()
+
+
+def _split(x: Tensor, y: Tensor, seed: int, test_fraction: float = 0.2
+           ) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+    """Seeded stratified split (each class keeps its share in both halves)."""
+    rng = np.random.default_rng(seed)
+    labels = y.numpy()
+    test_idx: list[int] = []
+    for c in np.unique(labels):
+        idx = np.flatnonzero(labels == c)
+        rng.shuffle(idx)
+        test_idx.extend(idx[: int(round(len(idx) * test_fraction))].tolist())
+    mask = np.ones(len(labels), dtype=bool)
+    mask[test_idx] = False
+    tr = torch.from_numpy(np.flatnonzero(mask))
+    te = torch.from_numpy(np.sort(np.array(test_idx)))
+    return x[tr], y[tr], x[te], y[te]
+
+
+def load_digits(input_shape: tuple[int, ...], seed: int) -> Dataset:
+    from sklearn.datasets import load_digits as sk_digits
+
+    bunch = sk_digits()
+    images = torch.from_numpy(bunch.images.astype(np.float32) / 16.0)  # pixels are 0..16
+    labels = torch.from_numpy(bunch.target.astype(np.int64))
+    x = _resize(images, input_shape)
+    return Dataset("digits", *_split(x, labels, seed), classes=10)
+
+
+def _find_idx(folder: Path, stem: str) -> Path | None:
+    for name in (stem, stem + ".gz"):
+        if (folder / name).is_file():
+            return folder / name
+    return None
+
+
+def _read_idx(path: Path) -> np.ndarray:
+    """Parse one IDX file (LeCun's MNIST format): magic, dims (big-endian uint32), uint8 data."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rb") as fh:
+        data = fh.read()
+    if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] != 0x08:
+        raise DatasetError(f"{path}: not an unsigned-byte IDX file")
+    ndim = data[3]
+    dims = struct.unpack(f">{ndim}I", data[4:4 + 4 * ndim])
+    body = np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim)
+    if body.size != int(np.prod(dims)):
+        raise DatasetError(f"{path}: expected {int(np.prod(dims))} values, found {body.size}")
+    return body.reshape(dims)
+
+
+def load_idx(name: str, folder: Path, input_shape: tuple[int, ...]) -> Dataset:
+    """MNIST / Fashion-MNIST from the four IDX files (the files' own train/test split)."""
+    paths = [_find_idx(folder, stem) for stem in IDX_FILES]
+    if any(p is None for p in paths):
+        missing = [stem for stem, p in zip(IDX_FILES, paths) if p is None]
+        raise DatasetError(f"{name}: missing IDX files in {folder}: expected "
+                           f"{', '.join(s + '[.gz]' for s in IDX_FILES)} (missing: {', '.join(missing)})")
+    arrays = [_read_idx(p) for p in paths if p is not None]
+    xs = [_resize(torch.from_numpy(a.astype(np.float32) / 255.0), input_shape) for a in arrays[0::2]]
+    ys = [torch.from_numpy(a.astype(np.int64)) for a in arrays[1::2]]
+    return Dataset(name, xs[0], ys[0], xs[1], ys[1], classes=10)
+
+
+def load_synthetic(input_shape: tuple[int, ...], classes: int, seed: int,
+                   train: int = 480, test: int = 160) -> Dataset:
+    """Small seeded set: one random [0, 1] prototype per class plus Gaussian noise (sigma 0.25)."""
+    g = torch.Generator().manual_seed(seed + 7919)  # offset: independent of the weights' stream
+    protos = torch.rand((classes, *input_shape), generator=g)
+    n = train + test
+    labels = torch.arange(n) % classes
+    labels = labels[torch.randperm(n, generator=g)]
+    noise = 0.25 * torch.randn((n, *input_shape), generator=g)
+    x = (protos[labels] + noise).clamp(0, 1)
+    return Dataset("synthetic", x[:train], labels[:train], x[train:], labels[train:], classes)
+
+
+def load_dataset(name: str, input_shape: tuple[int, ...], classes: int, seed: int,
+                 data_dir: str | Path | None = None) -> Dataset:
+    if name == "digits":
+        data = load_digits(input_shape, seed)
+    elif name == "synthetic":
+        return load_synthetic(input_shape, classes, seed)
+    elif name in ("mnist", "fashion-mnist"):
+        folder = Path(data_dir).expanduser() if data_dir else Path.home() / "data" / name
+        data = load_idx(name, folder, input_shape)
+    else:
+        raise DatasetError(f"unknown dataset {name!r}; expected one of {', '.join(DATASETS)}")
+    if classes != data.classes:
+        raise DatasetError(f"{name} has {data.classes} classes but the network has {classes} outputs")
+    return data

@@ -1,0 +1,158 @@
+"""The workload's network as explicit layers, with forward and backward passes written out.
+
+No autograd: every learning rule needs the per-layer pieces (inputs, pre-activations, the error at
+each layer) and BP's error pass must go through the same crossbar model as the forward pass.
+Weights are stored the way a crossbar holds them: (K inputs = rows, M outputs = columns). Layers
+have no bias, as in WAGE and NeuroSim's training model (a bias would need its own cells).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Callable
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+from simcim.network import WeightLayer, weight_layers
+from simcim.spec.workload import Conv2d, Flatten, Linear, Pool, Workload
+
+Mvm = Callable[[Tensor, Tensor], Tensor]  # (N, K) x (K, M) -> (N, M), possibly on a crossbar
+
+
+def activate(a: Tensor, kind: str) -> Tensor:
+    if kind == "relu":
+        return torch.relu(a)
+    if kind == "sigmoid":
+        return torch.sigmoid(a)
+    if kind == "tanh":
+        return torch.tanh(a)
+    return a
+
+
+def derivative(a: Tensor, kind: str) -> Tensor:
+    """f'(a) for the activation ``kind``."""
+    if kind == "relu":
+        return (a > 0).to(a.dtype)
+    if kind == "sigmoid":
+        s = torch.sigmoid(a)
+        return s * (1 - s)
+    if kind == "tanh":
+        return 1 - torch.tanh(a) ** 2
+    return torch.ones_like(a)
+
+
+@dataclass
+class WeightOp:
+    """A linear or conv layer with its activation: y = f(x W)."""
+
+    spec: WeightLayer
+    kernel: int = 1
+    stride: int = 1
+    padding: int = 0
+
+    @property
+    def is_conv(self) -> bool:
+        return self.spec.kind == "conv2d"
+
+    def to_rows(self, x: Tensor) -> Tensor:
+        """The layer input as crossbar input vectors: (N*L, K) (im2col for conv)."""
+        if not self.is_conv:
+            return x.reshape(x.shape[0], -1)
+        cols = F.unfold(x, self.kernel, padding=self.padding, stride=self.stride)  # (N, K, L)
+        return cols.transpose(1, 2).reshape(-1, cols.shape[1])
+
+    def to_map(self, flat: Tensor, n: int) -> Tensor:
+        """(N*L, M) crossbar outputs -> the layer's output shape (N, *out_shape)."""
+        if not self.is_conv:
+            return flat
+        c, h, w = self.spec.out_shape
+        return flat.reshape(n, h * w, c).transpose(1, 2).reshape(n, c, h, w)
+
+    def from_map(self, t: Tensor) -> Tensor:
+        """Inverse of :meth:`to_map`: (N, *out_shape) -> (N*L, M)."""
+        if not self.is_conv:
+            return t.reshape(t.shape[0], -1)
+        n, c = t.shape[0], t.shape[1]
+        return t.reshape(n, c, -1).transpose(1, 2).reshape(-1, c)
+
+    def input_grad(self, delta_rows: Tensor, w: Tensor, n: int, mvm: Mvm) -> Tensor:
+        """Error at the layer input from the error at its output, through w^T (BP) or B^T (FA)."""
+        d_rows = mvm(delta_rows, w.t().contiguous())  # (N*L, K)
+        if not self.is_conv:
+            return d_rows.reshape(n, *self.spec.in_shape)
+        c, h, w_ = self.spec.in_shape
+        d_cols = d_rows.reshape(n, -1, d_rows.shape[1]).transpose(1, 2)
+        return F.fold(d_cols, (h, w_), self.kernel, padding=self.padding, stride=self.stride)
+
+
+@dataclass
+class PoolOp:
+    kind: str  # maxpool | avgpool
+    kernel: int
+    cache: dict[str, Tensor] = field(default_factory=dict)
+
+    def forward(self, x: Tensor) -> Tensor:
+        self.cache["shape"] = torch.tensor(x.shape)
+        if self.kind == "maxpool":
+            y, idx = F.max_pool2d(x, self.kernel, return_indices=True)
+            self.cache["idx"] = idx
+            return y
+        return F.avg_pool2d(x, self.kernel)
+
+    def backward(self, d: Tensor) -> Tensor:
+        shape = tuple(int(v) for v in self.cache["shape"])
+        if self.kind == "maxpool":
+            return F.max_unpool2d(d, self.cache["idx"], self.kernel, output_size=shape[-2:])
+        up = d.repeat_interleave(self.kernel, dim=2).repeat_interleave(self.kernel, dim=3)
+        up = up / (self.kernel * self.kernel)
+        return F.pad(up, (0, shape[3] - up.shape[3], 0, shape[2] - up.shape[2]))
+
+
+@dataclass
+class FlattenOp:
+    shape: tuple[int, ...] = ()
+
+    def forward(self, x: Tensor) -> Tensor:
+        self.shape = tuple(x.shape[1:])
+        return x.reshape(x.shape[0], -1)
+
+    def backward(self, d: Tensor) -> Tensor:
+        return d.reshape(d.shape[0], *self.shape)
+
+
+Op = WeightOp | PoolOp | FlattenOp
+
+
+def build_ops(workload: Workload) -> list[Op]:
+    """The layer list as ops, in order; weight ops carry the shapes from simcim.network."""
+    specs = iter(weight_layers(workload))
+    ops: list[Op] = []
+    for layer in workload.layers:
+        if isinstance(layer, Linear):
+            ops.append(WeightOp(next(specs)))
+        elif isinstance(layer, Conv2d):
+            ops.append(WeightOp(next(specs), layer.kernel, layer.stride, layer.padding))
+        elif isinstance(layer, Pool):
+            ops.append(PoolOp(layer.kind, layer.kernel))
+        elif isinstance(layer, Flatten):
+            ops.append(FlattenOp())
+    return ops
+
+
+def init_weight(spec: WeightLayer, generator: torch.Generator) -> Tensor:
+    """U(-L, L), L = sqrt(6 / fan_in): WAGE's initialization (Wu et al. 2018, sec. 3.3.1).
+
+    WAGE widens L to 1.5 * 2^(1-b) where that is larger; for the study's 6-bit weights and layers
+    of 128+ inputs L is already larger, so the plain rule applies.
+    """
+    limit = math.sqrt(6.0 / spec.rows)
+    return (torch.rand((spec.rows, spec.cols), generator=generator) * 2 - 1) * limit
+
+
+def xavier_uniform(rows: int, cols: int, generator: torch.Generator) -> Tensor:
+    """Xavier-uniform: the DFA fork's feedback matrices (facts.md)."""
+    limit = math.sqrt(6.0 / (rows + cols))
+    return (torch.rand((rows, cols), generator=generator) * 2 - 1) * limit

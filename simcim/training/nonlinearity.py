@@ -1,0 +1,115 @@
+"""Nonlinear conductance-vs-pulse curves of a synaptic device (DNN+NeuroSim's training model).
+
+After p potentiation pulses the normalized conductance is G(p) = B(1 - e^(-p/A)) - 1 in [-1, 1] with
+B = 2 / (1 - e^(-Pmax/A)) and A = a(NL) * Pmax (facts.md). Depression (LTD) follows the mirrored
+curve with its own label. A label of 0 is the linear device.
+
+The label -> a mapping. NeuroSim labels a curve by how far it bends. Writing x = p / Pmax and
+g(x) = (1 - e^(-x/a)) / (1 - e^(-1/a)) for the curve normalized to [0, 1], the largest deviation from
+the ideal line, D(a) = max_x (g(x) - x), has a closed form (below). The three published pairs
+(facts.md: NL 1.46 -> a 0.849, 1.75 -> 0.702, 2.4 -> 0.499) all satisfy NL = k * D(a) with
+k = 10.10 +- 0.005 (checked in tests/test_device_curve.py), so the label is 10x the bend, in percent
+of the range / 10. We therefore *solve that definition* for a, and interpolate k between the three
+published pairs (constant outside them) so that those pairs come out exactly. Solving rather than a
+lookup table gives every label from 0 to ~10 (the range NeuroSim uses) a value, which d2d variation
+needs since it draws a label per device.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import Tensor
+
+# (NL label, normalized a) published for NeuroSim's device model (facts.md).
+PUBLISHED_PAIRS: tuple[tuple[float, float], ...] = ((1.46, 0.849), (1.75, 0.702), (2.4, 0.499))
+
+# a above this is indistinguishable from linear in float32 (the bend is < 1e-4 of the range).
+LINEAR_A = 1.0e3
+
+
+def bend(a: np.ndarray | float) -> np.ndarray:
+    """D(a) = max over x in [0, 1] of g(x) - x, for the normalized LTP curve with parameter a.
+
+    g'(x) = 1 at x* = -a ln(a (1 - e^(-1/a))); then D = g(x*) - x*.
+    """
+    a = np.asarray(a, dtype=np.float64)
+    span = -np.expm1(-1.0 / a)  # 1 - e^(-1/a), accurate for large a
+    x_star = -a * np.log(a * span)
+    return -np.expm1(-x_star / a) / span - x_star
+
+
+def _k_of_label(nl: np.ndarray) -> np.ndarray:
+    labels = np.array([p[0] for p in PUBLISHED_PAIRS])
+    ks = np.array([p[0] / float(bend(p[1])) for p in PUBLISHED_PAIRS])
+    return np.interp(nl, labels, ks)
+
+
+# D(a) on a dense log grid of a, for inverting it (D falls monotonically as a grows).
+_A_GRID = np.logspace(-3, np.log10(LINEAR_A), 4000)
+_D_GRID = bend(_A_GRID)
+
+
+def a_of_label(nl: np.ndarray | float) -> np.ndarray:
+    """Normalized a for a NeuroSim nonlinearity label (0 -> inf, the linear device).
+
+    Labels at or beyond the curve's limit (D -> 1 as a -> 0) get the smallest a on the grid.
+    """
+    nl = np.abs(np.asarray(nl, dtype=np.float64))  # the LTD label is mirrored, the sign is not used
+    target = nl / _k_of_label(nl)
+    # np.interp needs ascending x: D_GRID descends with a, so reverse both.
+    log_a = np.interp(target, _D_GRID[::-1], np.log(_A_GRID[::-1]))
+    a = np.exp(log_a)
+    return np.where(target <= _D_GRID[-1], np.inf, a)
+
+
+def label_of_a(a: np.ndarray | float) -> np.ndarray:
+    """The inverse of :func:`a_of_label` (for tests and reports)."""
+    d = bend(a)
+    # k depends on the label itself; two fixed-point passes are exact to 1e-6 since k barely moves.
+    nl = 10.1 * d
+    for _ in range(3):
+        nl = _k_of_label(nl) * d
+    return nl
+
+
+def _params(a: Tensor, pmax: int) -> tuple[Tensor, Tensor]:
+    big_a = a * pmax
+    b = 2.0 / -torch.expm1(-pmax / big_a)
+    return big_a, b
+
+
+def _linear(a: Tensor) -> Tensor:
+    return ~torch.isfinite(a) | (a >= LINEAR_A)
+
+
+def ltp_conductance(p: Tensor, a: Tensor, pmax: int) -> Tensor:
+    """G(p) = B(1 - e^(-p/A)) - 1 after p potentiation pulses from Gmin (p in [0, Pmax])."""
+    lin = _linear(a)
+    a_safe = torch.where(lin, torch.ones_like(a), a)
+    big_a, b = _params(a_safe, pmax)
+    curved = b * -torch.expm1(-p / big_a) - 1.0
+    return torch.where(lin, 2.0 * p / pmax - 1.0, curved)
+
+
+def ltp_pulses(g: Tensor, a: Tensor, pmax: int) -> Tensor:
+    """Inverse of :func:`ltp_conductance`: the (fractional) pulse position of conductance g."""
+    lin = _linear(a)
+    a_safe = torch.where(lin, torch.ones_like(a), a)
+    big_a, b = _params(a_safe, pmax)
+    curved = -big_a * torch.log1p(-(g + 1.0) / b)
+    return torch.where(lin, (g + 1.0) * pmax / 2.0, curved)
+
+
+def ltd_conductance(p: Tensor, a: Tensor, pmax: int) -> Tensor:
+    """Depression curve: the LTP curve mirrored, G(p) = 1 - B(1 - e^(-(Pmax-p)/A)).
+
+    p counts the position from Gmin as for LTP, so a depression pulse lowers p by one; steps are
+    largest near Gmax, where depression starts, as in measured devices.
+    """
+    return -ltp_conductance(pmax - p, a, pmax)
+
+
+def ltd_pulses(g: Tensor, a: Tensor, pmax: int) -> Tensor:
+    """Inverse of :func:`ltd_conductance`."""
+    return pmax - ltp_pulses(-g, a, pmax)

@@ -1,0 +1,221 @@
+"""The training loop: batches, learning-rule updates written as pulses, metrics per epoch."""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Protocol
+
+import torch
+from torch import Tensor
+
+from simcim.network import classes as network_classes
+from simcim.spec.architecture import Architecture
+from simcim.spec.workload import Workload
+from simcim.training.alignment import alignment
+from simcim.training.chip import ChipNetwork
+from simcim.training.datasets import Dataset, load_dataset
+from simcim.training.rules import layer_errors, loss_value, output_error, weight_gradients
+from simcim.training.settings import HardwareModel, Nonidealities, hardware_model
+
+# The study trains 50 epochs of 50,000 images (facts.md). Digits has 1,437 training images, so
+# an epoch is ~7 batches of 200; this many epochs reaches the accuracy the tests hold BP and DFA
+# to in well under a minute on two cores (measured in docs/training.md).
+SMALL_SET_EPOCHS = 30
+SMALL_SETS = ("digits", "synthetic")
+ALIGNMENT_SAMPLES = 512  # enough for a stable angle, cheap in float math
+
+
+def default_epochs(workload: Workload, dataset: str) -> int:
+    """The workload's epochs, capped at SMALL_SET_EPOCHS for the small bundled sets."""
+    return min(workload.epochs, SMALL_SET_EPOCHS) if dataset in SMALL_SETS else workload.epochs
+
+
+@dataclass(frozen=True)
+class TrainOptions:
+    rule: str
+    dataset: str
+    epochs: int
+    seed: int
+    nonidealities: Nonidealities
+    data_dir: Path | None = None
+    batch_size: int | None = None  # None: training.batch_size, then the workload's
+    lr: float | None = None
+    momentum: float | None = None
+    loss: str | None = None
+
+
+@dataclass
+class EpochMetrics:
+    epoch: int
+    train_loss: float
+    train_accuracy: float
+    test_accuracy: float
+    pulses_per_cell: float
+    seconds: float
+
+
+@dataclass
+class TrainResult:
+    workload: str
+    architecture: str
+    rule: str
+    dataset: str
+    epochs: int
+    seed: int
+    batch_size: int
+    batches_per_epoch: int
+    lr: float
+    momentum: float
+    loss: str
+    nonidealities: dict[str, Any]
+    history: list[EpochMetrics] = field(default_factory=list)
+    pulses_per_cell: float = 0.0
+    alignment_deg: dict[str, float] | None = None
+    seconds: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        h = self.history
+        return {
+            "workload": self.workload, "architecture": self.architecture, "rule": self.rule,
+            "dataset": self.dataset, "epochs": self.epochs, "seed": self.seed,
+            "batch_size": self.batch_size, "batches_per_epoch": self.batches_per_epoch,
+            "lr": self.lr, "momentum": self.momentum, "loss": self.loss,
+            "train_loss": [m.train_loss for m in h],
+            "train_accuracy": [m.train_accuracy for m in h],
+            "test_accuracy": [m.test_accuracy for m in h],
+            "final_test_accuracy": h[-1].test_accuracy if h else None,
+            "final_train_accuracy": h[-1].train_accuracy if h else None,
+            "pulses_per_cell": self.pulses_per_cell,
+            "alignment_deg": self.alignment_deg,
+            "nonidealities": self.nonidealities,
+            "seconds": round(self.seconds, 3),
+            "history": [asdict(m) for m in h],
+        }
+
+
+class Progress(Protocol):
+    """What the loop reports to (a progress bar, a log); every method may do nothing."""
+
+    def start(self, total_batches: int) -> None: ...
+    def batch(self, loss: float) -> None: ...
+    def epoch(self, metrics: EpochMetrics, epochs: int) -> None: ...
+    def close(self) -> None: ...
+
+
+class _Silent:
+    def start(self, total_batches: int) -> None: pass
+    def batch(self, loss: float) -> None: pass
+    def epoch(self, metrics: EpochMetrics, epochs: int) -> None: pass
+    def close(self) -> None: pass
+
+
+def one_hot(labels: Tensor, classes: int) -> Tensor:
+    return torch.nn.functional.one_hot(labels, classes).to(torch.float32)
+
+
+def accuracy(net: ChipNetwork, x: Tensor, y: Tensor, batch: int) -> float:
+    """Fraction classified right by the chip's forward pass (its read model included)."""
+    right = 0
+    for i in range(0, x.shape[0], batch):
+        out, _ = net.forward(x[i:i + batch])
+        right += int((out.argmax(dim=1) == y[i:i + batch]).sum())
+    return right / max(1, x.shape[0])
+
+
+class Trainer:
+    """One training run: a chip network, its optimizer state, and the data."""
+
+    def __init__(self, workload: Workload, arch: Architecture, options: TrainOptions,
+                 data: Dataset | None = None) -> None:
+        self.workload = workload
+        self.arch = arch
+        self.options = options
+        t = workload.training
+        self.batch_size = options.batch_size or t.batch_size or workload.batch_size
+        self.lr = options.lr if options.lr is not None else t.lr
+        self.momentum = options.momentum if options.momentum is not None else t.momentum
+        self.loss = options.loss or t.loss
+        self.classes = network_classes(workload)
+        self.hw: HardwareModel = hardware_model(arch, workload, options.nonidealities)
+        self.generator = torch.Generator().manual_seed(options.seed)
+        self.data = data or load_dataset(options.dataset, tuple(workload.input_shape), self.classes,
+                                         options.seed, options.data_dir)
+        self.net = ChipNetwork(workload, self.hw, options.rule, self.classes, self.generator)
+        self.velocity = [torch.zeros_like(w) for w in self.net.weights]
+        n = self.data.x_train.shape[0]
+        self.batches_per_epoch = min(math.ceil(n / self.batch_size), workload.iterations_per_epoch)
+        self.cells = sum(w.numel() for w in self.net.weights)
+        self.pulses_total = 0.0
+        self.batches_done = 0
+
+    def step(self, x: Tensor, labels: Tensor) -> float:
+        """One batch: forward, learning signal, gradients, update by pulses. Returns the loss."""
+        net = self.net
+        target = one_hot(labels, self.classes)
+        out, records = net.forward(x)
+        err = output_error(out, target, self.loss)
+        deltas = layer_errors(net, records, err, target)
+        grads = weight_gradients(net, records, deltas)
+        pulses = 0.0
+        for i, g in enumerate(grads):
+            if g is None:
+                continue
+            # SGD with momentum on the (quantized) gradient, as the study (facts.md); momentum
+            # lives in the digital weight-gradient unit, the cells get the requested change.
+            v = self.velocity[i]
+            v.mul_(self.momentum).add_(net.quantize_gradient(g))
+            pulses += net.cells[i].update(-self.lr * v)
+        self.pulses_total += pulses
+        self.batches_done += 1
+        return loss_value(out, target, self.loss)
+
+    def run(self, progress: Progress | None = None) -> TrainResult:
+        progress = progress or _Silent()
+        opts = self.options
+        result = TrainResult(
+            workload=self.workload.name, architecture=self.arch.name, rule=opts.rule,
+            dataset=self.data.name, epochs=opts.epochs, seed=opts.seed, batch_size=self.batch_size,
+            batches_per_epoch=self.batches_per_epoch, lr=self.lr, momentum=self.momentum,
+            loss=self.loss, nonidealities=self.hw.describe(opts.nonidealities))
+        start = time.perf_counter()
+        progress.start(opts.epochs * self.batches_per_epoch)
+        x, y = self.data.x_train, self.data.y_train
+        n = x.shape[0]
+        with torch.no_grad():
+            for epoch in range(1, opts.epochs + 1):
+                t0 = time.perf_counter()
+                order = torch.randperm(n, generator=self.generator)
+                losses = []
+                pulses_before, batches_before = self.pulses_total, self.batches_done
+                for b in range(self.batches_per_epoch):
+                    idx = order[b * self.batch_size:(b + 1) * self.batch_size]
+                    if idx.numel() == 0:
+                        break
+                    losses.append(self.step(x[idx], y[idx]))
+                    progress.batch(losses[-1])
+                batches = max(1, self.batches_done - batches_before)
+                metrics = EpochMetrics(
+                    epoch=epoch,
+                    train_loss=round(sum(losses) / max(1, len(losses)), 6),
+                    train_accuracy=round(accuracy(self.net, x, y, 1000), 6),
+                    test_accuracy=round(accuracy(self.net, self.data.x_test, self.data.y_test, 1000), 6),
+                    pulses_per_cell=round((self.pulses_total - pulses_before) / batches / self.cells, 6),
+                    seconds=round(time.perf_counter() - t0, 3))
+                result.history.append(metrics)
+                progress.epoch(metrics, opts.epochs)
+            if opts.rule in ("fa", "dfa", "drtp"):
+                k = min(ALIGNMENT_SAMPLES, n)
+                result.alignment_deg = alignment(self.net, x[:k], one_hot(y[:k], self.classes), self.loss)
+        progress.close()
+        result.pulses_per_cell = round(self.pulses_total / max(1, self.batches_done) / self.cells, 6)
+        result.seconds = time.perf_counter() - start
+        return result
+
+
+def train(workload: Workload, arch: Architecture, options: TrainOptions,
+          progress: Progress | None = None, data: Dataset | None = None) -> TrainResult:
+    """Train ``workload``'s network on ``arch``'s device model; see docs/training.md."""
+    return Trainer(workload, arch, options, data).run(progress)
