@@ -1,0 +1,200 @@
+"""`simcim results DB`: table, CSV/Parquet export, Pareto front and plot of a sweep's results file."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from simcim.atomic import write_bytes_atomic, write_text_atomic
+from simcim.cli import UserError
+from simcim.sweep.metrics import DEFAULT_SHOWN, METRICS
+from simcim.sweep.pareto import Objective, ObjectiveError, parse_objectives, pareto_mask
+from simcim.sweep.store import Row, Store, StoreError
+from simcim.units import si
+
+BOOKKEEPING = ("status", "error", "wall_s", "host", "finished_at", "key", "idx")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "results", help="show a sweep's results: table, CSV, Pareto front, plot",
+        description="Read a results file written by `simcim sweep` (it may still be running). "
+                    "Pareto directions: latency, energy, area, tiles are minimized; accuracy, tops, "
+                    "tops_per_w, images_per_s are maximized; write metric:min or metric:max to choose.")
+    p.add_argument("db", help="results file (.db) from simcim sweep")
+    p.add_argument("--metrics", metavar="A,B", help=f"metrics to show (default: those of {','.join(DEFAULT_SHOWN)} "
+                                                   "the file has)")
+    p.add_argument("--pareto", metavar="M1,M2,...", help="show only the Pareto-optimal points over these metrics")
+    p.add_argument("--plot", metavar="PNG", help="plot the first two --pareto metrics (default energy_j,latency_s)")
+    p.add_argument("--group", metavar="PARAM", help="one marker per value of this parameter in the plot "
+                                                    "(default: workload.rule when it is an axis)")
+    p.add_argument("--csv", metavar="PATH", help="write every point (parameters, metrics, status) as CSV")
+    p.add_argument("--parquet", metavar="PATH", help="write every point as Parquet (needs pyarrow)")
+    p.add_argument("--quiet", action="store_true", help="no table")
+    p.set_defaults(func=results_command)
+
+
+def _flat(row: Row) -> dict[str, Any]:
+    return {**row.params, **row.metrics, "status": row.status, "error": row.error, "wall_s": row.wall_s,
+            "host": row.host, "finished_at": row.finished_at, "key": row.key, "idx": row.idx}
+
+
+def _format(name: str, value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float) and name in METRICS:
+        unit = METRICS[name].unit
+        if name == "accuracy":
+            return f"{100 * value:.2f} %"
+        if unit in ("s", "J", "images/s"):
+            return si(value, unit)
+        return f"{value:.4g}"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value)
+    return str(value)
+
+
+def _objectives(args: argparse.Namespace) -> list[Objective] | None:
+    text = args.pareto or ("energy_j,latency_s" if args.plot else None)
+    if text is None:
+        return None
+    try:
+        return parse_objectives(text)
+    except ObjectiveError as exc:
+        raise UserError(f"--pareto: {exc}") from None
+
+
+def _front(records: list[dict[str, Any]], objectives: list[Objective]) -> list[bool]:
+    """Pareto mask over ``records``; points that failed or lack a metric are never on the front."""
+    for o in objectives:
+        if not any(r.get(o.metric) is not None for r in records):
+            hint = " (the sweep did not train; set train: in the sweep file)" if o.metric == "accuracy" else ""
+            raise UserError(f"--pareto: no point has the metric '{o.metric}'{hint}")
+    usable = [i for i, r in enumerate(records)
+              if r["status"] == "ok" and all(r.get(o.metric) is not None for o in objectives)]
+    sub = pareto_mask([[float(records[i][o.metric]) for o in objectives] for i in usable], objectives)
+    mask = [False] * len(records)
+    for i, on in zip(usable, sub):
+        mask[i] = on
+    return mask
+
+
+def results_command(args: argparse.Namespace) -> int:
+    try:
+        with Store(args.db, readonly=True) as store:
+            rows = store.rows()
+            params = store.param_names()
+            meta = store.meta()
+    except StoreError as exc:
+        raise UserError(str(exc)) from None
+    if not rows:
+        raise UserError(f"{args.db}: no finished points yet")
+    records = [_flat(r) for r in rows]
+    for r in rows:  # an edited sweep may have dropped axes that older rows still carry
+        params += [k for k in r.params if k not in params]
+    present = [m for m in METRICS if any(m in r.metrics for r in rows)]
+    if args.metrics:
+        shown = [m.strip() for m in args.metrics.split(",") if m.strip()]
+        missing = [m for m in shown if m not in present]
+        if missing:
+            raise UserError(f"--metrics: the file has no {', '.join(missing)} (it has: {', '.join(present)})")
+    else:
+        shown = [m for m in DEFAULT_SHOWN if m in present]
+
+    objectives = _objectives(args)
+    front = _front(records, objectives) if objectives else None
+    if objectives:
+        shown = [o.metric for o in objectives] + [m for m in shown if m not in {o.metric for o in objectives}]
+
+    if args.csv:
+        write_text_atomic(args.csv, _csv(records, params, present, front))
+    if args.parquet:
+        _write_parquet(args.parquet, records, params, present, front)
+    if args.plot:
+        assert objectives is not None
+        group = args.group or ("workload.rule" if "workload.rule" in params else None)
+        if group is not None and group not in params:
+            raise UserError(f"--group: '{group}' is not a parameter of this sweep (parameters: {', '.join(params)})")
+        from simcim.sweep.plot import pareto_png
+
+        usable = [i for i, r in enumerate(records)
+                  if r["status"] == "ok" and all(r.get(o.metric) is not None for o in objectives)]
+        title = f"sweep {meta.get('sweep', Path(args.db).stem)}: {len(usable)} points"
+        png = pareto_png([records[i] for i in usable], [front[i] for i in usable] if front else [],
+                         objectives, group, title)
+        write_bytes_atomic(args.plot, png)
+
+    if not args.quiet:
+        _print_table(records, params, shown, front, objectives, meta)
+        console = Console()
+        for path in (args.csv, args.parquet, args.plot):
+            if path:
+                console.print(f"wrote {path}", markup=False, highlight=False)
+    return 0
+
+
+def _print_table(records: list[dict[str, Any]], params: list[str], shown: list[str], front: list[bool] | None,
+                 objectives: list[Objective] | None, meta: dict[str, str]) -> None:
+    failed = [r for r in records if r["status"] != "ok"]
+    title = f"sweep {meta.get('sweep', '?')}: {len(records)} points, {len(failed)} failed"
+    if objectives and front is not None:
+        title += f"; Pareto front over {', '.join(map(str, objectives))}: {sum(front)} points"
+        records = [r for r, on in zip(records, front) if on]
+    table = Table(title=title)
+    for name in params:
+        table.add_column(name)
+    for name in shown:
+        table.add_column(name, justify="right")
+    if failed:
+        table.add_column("status")
+    for r in records:
+        status = [r["status"] if r["status"] == "ok" else f"error: {r['error']}"] if failed else []
+        table.add_row(*(_format(p, r.get(p)) for p in params), *(_format(m, r.get(m)) for m in shown), *status)
+    Console().print(table)
+
+
+def _columns(params: list[str], metrics: list[str], front: list[bool] | None) -> list[str]:
+    return params + metrics + (["pareto_optimal"] if front is not None else []) + list(BOOKKEEPING)
+
+
+def _export_rows(records: list[dict[str, Any]], front: list[bool] | None) -> list[dict[str, Any]]:
+    out = []
+    for i, r in enumerate(records):
+        row = {k: (json.dumps(v) if isinstance(v, (dict, list)) else v) for k, v in r.items()}
+        if front is not None:
+            row["pareto_optimal"] = front[i]
+        out.append(row)
+    return out
+
+
+def _csv(records: list[dict[str, Any]], params: list[str], metrics: list[str], front: list[bool] | None) -> str:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=_columns(params, metrics, front), extrasaction="ignore",
+                            lineterminator="\n")
+    writer.writeheader()
+    for row in _export_rows(records, front):
+        # repr-exact floats: a CSV read back gives the stored numbers, not rounded ones
+        writer.writerow({k: (repr(v) if isinstance(v, float) else v) for k, v in row.items()})
+    return buf.getvalue()
+
+
+def _write_parquet(path: str, records: list[dict[str, Any]], params: list[str], metrics: list[str],
+                   front: list[bool] | None) -> None:
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise UserError("--parquet needs pyarrow (pip install pyarrow); --csv works without it") from None
+    columns = _columns(params, metrics, front)
+    rows = _export_rows(records, front)
+    table = pa.Table.from_pylist([{c: row.get(c) for c in columns} for row in rows])
+    buf = pa.BufferOutputStream()
+    pq.write_table(table, buf)
+    write_bytes_atomic(path, buf.getvalue().to_pybytes())
