@@ -37,7 +37,7 @@ _BASE = [
 _COMPONENT = [Metric(f"{c}_energy_j", "J", "min", f"per-epoch energy of {c}") for c in COMPONENTS]
 _TRAINING = [
     Metric("accuracy", "", "max", "final test accuracy (fraction) after the sweep's training epochs"),
-    Metric("train_wall_s", "s", "min", "wall time of the training run"),
+    Metric("train_pulses_per_cell", "pulses", "min", "mean write pulses per cell per batch, measured in training"),
 ]
 
 METRICS: dict[str, Metric] = {m.name: m for m in _BASE + _COMPONENT + _TRAINING}

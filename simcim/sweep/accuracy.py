@@ -1,0 +1,39 @@
+"""Accuracy of a sweep point: train its network on its chip's device model for a few epochs.
+
+Calls the trainer in-process (simcim.training, the engine of `simcim train`), with every
+nonideality on, so that a point's accuracy reflects the hardware the same point simulates.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from simcim.spec.architecture import Architecture
+from simcim.spec.workload import Workload
+from simcim.sweep.points import PointTask
+
+
+def train_accuracy(task: PointTask, arch: Architecture, workload: Workload) -> dict[str, float]:
+    """``accuracy`` (final test accuracy, a fraction) and ``train_pulses_per_cell`` of one point."""
+    import torch
+
+    from simcim.training.settings import Nonidealities
+    from simcim.training.trainer import TrainOptions, train
+
+    assert task.train is not None
+    # Points already run in parallel, one per worker: one torch thread each avoids oversubscribing
+    # the cores, and keeps a point's numbers independent of how many cores its worker has.
+    torch.set_num_threads(1)
+    options = TrainOptions(
+        rule=workload.rule,
+        dataset=task.train.dataset or workload.training.dataset,
+        epochs=task.train.epochs,
+        seed=task.seed,
+        nonidealities=Nonidealities(),
+        data_dir=Path(task.data_dir) if task.data_dir else None,
+    )
+    result = train(workload, arch, options).to_json()
+    if result["final_test_accuracy"] is None:
+        raise RuntimeError("training ran no epoch")
+    return {"accuracy": float(result["final_test_accuracy"]),
+            "train_pulses_per_cell": float(result["pulses_per_cell"])}
