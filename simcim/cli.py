@@ -11,7 +11,7 @@ from simcim import __version__
 from simcim.spec.errors import SpecError
 
 # Each module defines register(subparsers) that adds its parser and sets `func`.
-COMMAND_MODULES = ["run", "trace", "sweep", "results"]
+COMMAND_MODULES = ["run", "trace", "sweep", "results", "compare"]
 
 
 class UserError(Exception):

@@ -1,0 +1,155 @@
+"""What a comparison holds: simulated cases (with their traces analysed), a depth series, training.
+
+The command decides *which* workloads to run; this module runs them and keeps the numbers that
+the figures, the HTML page, the Markdown file and results.json are all drawn from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from simcim.analysis.critical_path import CriticalPath, critical_path
+from simcim.analysis.summary import TraceSummary, summarize_trace
+from simcim.report.timeline import Timeline, read_timeline
+from simcim.result import summarize
+from simcim.simulate import simulate
+from simcim.spec.architecture import Architecture
+from simcim.spec.workload import Workload
+from simcim.trace import write_trace
+
+
+@dataclass
+class Case:
+    """One (architecture, workload) simulated once, with what its trace tells."""
+
+    label: str  # "BP", "DFA" or a workload name
+    rule: str
+    workload: str
+    result: dict[str, Any]  # simcim.result.summarize()
+    trace_path: Path | None = None
+    critical: CriticalPath | None = None
+    summary: TraceSummary | None = None
+    timeline: Timeline | None = None
+
+    @property
+    def latency_s(self) -> float:
+        return float(self.result["per_iteration"]["latency_s"])
+
+    @property
+    def energy_j(self) -> float:
+        return float(self.result["per_iteration"]["energy_j"])
+
+    @property
+    def area_mm2(self) -> float:
+        return float(self.result["area_mm2"]["total"])
+
+    def to_json(self, root: Path | None = None) -> dict[str, Any]:
+        out: dict[str, Any] = {"label": self.label, "rule": self.rule, "workload": self.workload, "result": self.result}
+        if self.trace_path is not None:
+            out["trace"] = str(self.trace_path.relative_to(root) if root else self.trace_path)
+        if self.critical is not None:
+            c = self.critical
+            out["critical_path"] = {
+                "latency_ps": c.latency_ps, "total_ps": c.total_ps, "busy_ps": c.busy_ps, "wait_ps": c.wait_ps,
+                "gap_ps": c.gap_ps, "tasks": len(c.steps), "busy_by_phase_ps": c.busy_by_phase_ps(),
+                "by_task": [{"name": n, "tasks": k, "busy_ps": b, "wait_ps": w, "gap_ps": g}
+                            for n, k, b, w, g in c.by_name()],
+                "waits_by_resource_ps": c.blocked_on(),
+            }
+        if self.summary is not None:
+            out["utilization_by_kind"] = {p.process: p.mean_utilization for p in self.summary.processes}
+            out["busiest"] = [{"resource": r.name, "utilization": r.utilization} for r in self.summary.busiest(5)]
+        return out
+
+
+@dataclass(frozen=True)
+class DepthPoint:
+    """One point of a depth series: a network of ``depth`` weight layers under one rule."""
+
+    label: str
+    rule: str
+    depth: int
+    workload: str
+    latency_s: float
+    energy_j: float
+    area_mm2: float
+
+
+@dataclass
+class TrainingRun:
+    """Accuracy per epoch of one case's rule on the same chip (from `simcim train`'s metrics.json)."""
+
+    label: str
+    rule: str
+    train_accuracy: list[float]
+    test_accuracy: list[float]
+    final_test_accuracy: float | None
+    metrics_path: Path | None = None
+
+
+@dataclass
+class Comparison:
+    architecture: str
+    cases: list[Case]
+    depth_points: list[DepthPoint] = field(default_factory=list)
+    training: list[TrainingRun] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def speedups(self) -> list[tuple[str, float]]:
+        """Latency of the first case over each other case's: how much faster the others are."""
+        if len(self.cases) < 2:
+            return []
+        base = self.cases[0]
+        return [(f"{base.label} / {c.label}", base.latency_s / c.latency_s) for c in self.cases[1:] if c.latency_s]
+
+    def depth_series(self) -> dict[str, list[DepthPoint]]:
+        """Depth points per case label, by depth."""
+        out: dict[str, list[DepthPoint]] = {}
+        for p in self.depth_points:
+            out.setdefault(p.label, []).append(p)
+        return {k: sorted(v, key=lambda p: p.depth) for k, v in out.items()}
+
+    def depth_speedups(self) -> list[tuple[int, float]]:
+        """(depth, first label's latency / second label's latency) where both have that depth."""
+        series = list(self.depth_series().values())
+        if len(series) < 2:
+            return []
+        first = {p.depth: p.latency_s for p in series[0]}
+        return [(p.depth, first[p.depth] / p.latency_s) for p in series[1] if p.depth in first and p.latency_s]
+
+    def to_json(self, root: Path | None = None) -> dict[str, Any]:
+        return {
+            "architecture": self.architecture,
+            "cases": [c.to_json(root) for c in self.cases],
+            "speedups": dict(self.speedups()),
+            "depths": [vars(p) for p in self.depth_points],
+            "depth_speedups": {str(d): s for d, s in self.depth_speedups()},
+            "training": [{"label": t.label, "rule": t.rule, "train_accuracy": t.train_accuracy,
+                          "test_accuracy": t.test_accuracy, "final_test_accuracy": t.final_test_accuracy}
+                         for t in self.training],
+            "notes": self.notes,
+        }
+
+
+def run_case(arch: Architecture, workload: Workload, label: str, trace_path: Path | None) -> Case:
+    """Simulate one iteration; with ``trace_path``, write its trace and analyse it from the file."""
+    sim = simulate(arch, workload, trace_queues=trace_path is not None)
+    result = summarize(sim)
+    case = Case(label, workload.rule, workload.name, result)
+    if trace_path is not None:
+        meta = {"architecture": arch.name, "workload": workload.name, "rule": workload.rule,
+                "schedule": workload.schedule, "time_unit": "ps in args, us in ts"}
+        write_trace(trace_path, sim.records, meta)
+        case.trace_path = trace_path
+        case.critical = critical_path(trace_path)
+        case.summary = summarize_trace(trace_path)
+        case.timeline = read_timeline(trace_path, label)
+    return case
+
+
+def depth_point(arch: Architecture, workload: Workload, label: str, depth: int) -> DepthPoint:
+    result = summarize(simulate(arch, workload))
+    return DepthPoint(label, workload.rule, depth, workload.name, result["per_iteration"]["latency_s"],
+                      result["per_iteration"]["energy_j"], result["area_mm2"]["total"])
