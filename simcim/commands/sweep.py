@@ -76,7 +76,7 @@ def sweep_command(args: argparse.Namespace) -> int:
     points = expand(sweep)
     check_specs(sweep, points)
     out = Path(args.out) if args.out else default_out(sweep)
-    console = Console(stderr=True, quiet=args.quiet)
+    console = Console(stderr=True, quiet=args.quiet, soft_wrap=True)  # paths stay on one line
     try:
         if args.dry_run:
             return _dry_run(points, out, args.retry_errors)

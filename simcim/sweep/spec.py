@@ -143,8 +143,8 @@ def _data_loc(data: Any, loc: tuple[Any, ...]) -> KeyPath:
         elif isinstance(node, list) and isinstance(part, int) and part < len(node):
             node = node[part]
             out.append(part)
-        elif i == len(loc) - 1:
-            out.append(part)  # a missing or unknown key: name it
+        elif i == len(loc) - 1 and isinstance(node, dict):
+            out.append(part)  # a missing or unknown key of a mapping: name it (else it is a union tag)
     return tuple(out)
 
 
@@ -202,14 +202,19 @@ def load_sweep(path: str | Path) -> Sweep:
             axes[name] = list(values.values(integral))
         else:
             axes[name] = list(values)
-        if len(set(map(repr, axes[name]))) != len(axes[name]):
+        # Twice the same value would be the same point twice (in a product; a zip pairs values).
+        if spec.mode == "product" and len(set(map(repr, axes[name]))) != len(axes[name]):
             raise SpecError(p, line_of(lines, loc), key_text(loc), "the same value twice")
     for name in FILE_AXES:
         if name in axes and not all(isinstance(v, str) and v for v in axes[name]):
             raise SpecError(p, line_of(lines, ("axes", name)), f"axes.{name}", "expected a list of file paths")
-    if spec.mode == "zip" and len({len(v) for v in axes.values()}) > 1:
-        sizes = ", ".join(f"{k}: {len(v)}" for k, v in axes.items())
-        raise SpecError(p, line_of(lines, ("mode",)), "mode", f"zip needs axes of one length ({sizes})")
+    if spec.mode == "zip":
+        if len({len(v) for v in axes.values()}) > 1:
+            sizes = ", ".join(f"{k}: {len(v)}" for k, v in axes.items())
+            raise SpecError(p, line_of(lines, ("mode",)), "mode", f"zip needs axes of one length ({sizes})")
+        rows = [repr(row) for row in zip(*axes.values())]
+        if len(set(rows)) != len(rows):
+            raise SpecError(p, line_of(lines, ("axes",)), "axes", "zip pairs the same values twice")
 
     for name in spec.set:
         loc = ("set", name)
