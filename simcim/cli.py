@@ -8,27 +8,27 @@ import sys
 from typing import Sequence
 
 from simcim import __version__
-from simcim.spec.errors import SpecError
+from simcim.errors import SpecError, UserError  # UserError re-exported for commands
 
 # Each module defines register(subparsers) that adds its parser and sets `func`.
 COMMAND_MODULES = ["run", "trace", "sweep", "results", "compare"]
 
 
-class UserError(Exception):
-    """A problem the user can fix (bad path, bad option); printed as one line, exit status 2."""
-
-
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser; with ``only``, just that subcommand's module is imported (fast start)."""
     parser = argparse.ArgumentParser(prog="simcim", description=__doc__)
     parser.add_argument("--version", action="version", version=f"simcim {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
-        importlib.import_module(f"simcim.commands.{name}").register(sub)
+        if only is None or name == only:
+            importlib.import_module(f"simcim.commands.{name}").register(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = next((a for a in argv if not a.startswith("-")), None)
+    parser = build_parser(command if command in COMMAND_MODULES else None)
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()

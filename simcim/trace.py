@@ -55,7 +55,10 @@ def trace_events(records: SimRecords, meta: dict[str, Any], components: Iterable
     wanted = [c.strip() for c in components] if components else None
 
     def keep(process: str, resource: str = "") -> bool:
-        return wanted is None or any(w in process or (resource and w in resource) for w in wanted)
+        """A word naming a process keeps that process; any other word keeps resources containing it."""
+        if wanted is None:
+            return True
+        return any(w == process or (w not in PROCESSES and resource and w in resource) for w in wanted)
 
     events: list[dict[str, Any]] = []
     tids: dict[tuple[int, str], int] = {}

@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from simcim.cli import UserError
+from simcim.errors import UserError
 from simcim.paths import DEFAULT_ARCHITECTURE, DEFAULT_WORKLOAD
 from simcim.spec import Architecture, Workload, load_architecture, load_workload
 

@@ -27,7 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_spec_arguments(p)
     p.add_argument("--json", dest="json_out", metavar="PATH", help="write the result as JSON")
     p.add_argument("--trace", metavar="PATH", help="write a Chrome/Perfetto trace (JSON) of the iteration")
-    p.add_argument("--trace-filter", metavar="A,B", help="keep only trace processes/resources containing these words (tasks,tiles,wg,dram,link)")
+    p.add_argument("--trace-filter", metavar="A,B", help="keep only these trace processes (tasks, tiles, wg_units, interconnect, dram) or resources whose name contains a word (e.g. chip.wg0)")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
     p.set_defaults(func=run_command)
 

@@ -43,7 +43,10 @@ def load_yaml_with_lines(path: str | Path) -> tuple[Any, dict[KeyPath, int]]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
-        raise SpecError(p, line, "", f"invalid YAML: {exc.problem or exc}") from None
+        where = ""
+        if exc.context and exc.context_mark is not None:
+            where = f" ({exc.context} started on line {exc.context_mark.line + 1})"
+        raise SpecError(p, line, "", f"invalid YAML: {exc.problem or exc}{where}") from None
     lines: dict[KeyPath, int] = {}
     if node is None:
         raise SpecError(p, 1, "", "file is empty")

@@ -1,0 +1,75 @@
+"""What the study claims, measured by the engine: DFA's backward pass overlaps, BP's is a chain,
+and the speed-up grows with depth -- unless the chip makes the layers share a resource."""
+
+from __future__ import annotations
+
+import pytest
+
+from helpers_spine import DEFAULT_ARCH, ROOT, run
+
+WORKLOADS = ROOT / "workloads"
+
+
+def _epoch_latency(n: int, rule: str, arch_over: dict | None = None, work_over: dict | None = None) -> float:
+    _, r = run(DEFAULT_ARCH, WORKLOADS / f"mlp{n}-{rule}.yaml", arch_over, work_over)
+    return r["per_epoch"]["latency_s"]
+
+
+def test_speedup_rises_with_depth_and_approaches_n() -> None:
+    speedups = {n: _epoch_latency(n, "bp") / _epoch_latency(n, "dfa") for n in range(2, 9)}
+    values = [speedups[n] for n in range(2, 9)]
+    assert all(b > a for a, b in zip(values, values[1:])), values
+    for n, s in speedups.items():
+        assert 1.0 <= s < n
+    # The backward pass is DRAM-bound weight-gradient traffic; the first layer (784 rows) and the
+    # last (10 columns) carry less of it than a 1024x1024 layer, so the speed-up trails N by ~1.5.
+    assert speedups[8] > 6.0
+    assert speedups[8] / 8 > speedups[4] / 4 > speedups[2] / 2
+
+
+def _image_spans(result_sim, phase: str, image: int = 0) -> dict[int, tuple[int, int]]:
+    return {t.layer: (t.start_ps, t.end_ps) for t in result_sim.records.tasks if t.phase == phase and t.image == image}
+
+
+def test_dfa_backward_overlaps_bp_backward_is_a_chain() -> None:
+    dfa, _ = run(DEFAULT_ARCH, WORKLOADS / "mlp5-dfa.yaml", work_over={"batch_size": 2})
+    bp, _ = run(DEFAULT_ARCH, WORKLOADS / "mlp5-bp.yaml", work_over={"batch_size": 2})
+    wg = _image_spans(dfa, "WG")
+    # every pair of DFA weight-gradient tasks of one image runs at the same time
+    assert max(s for s, _ in wg.values()) < min(e for _, e in wg.values())
+    proj = _image_spans(dfa, "PROJ")
+    assert len(proj) == 4 and max(s for s, _ in proj.values()) < min(e for _, e in proj.values())
+    # BP: WG of layer l starts only after WG of layer l+1 ended (one shared unit, errors in order)
+    wg = _image_spans(bp, "WG")
+    for layer in range(4, 0, -1):
+        assert wg[layer][0] >= wg[layer + 1][1]
+    ag = _image_spans(bp, "AG")
+    for layer in range(4, 1, -1):
+        assert ag[layer][0] >= ag[layer + 1][1]  # the error walks back one layer at a time
+
+
+@pytest.mark.parametrize("arch_over", [
+    {"chip.weight_gradient.units": "shared"},
+    {"chip.dram.channels": 1},
+], ids=["one-wg-unit", "one-dram-channel"])
+def test_shared_resource_shrinks_dfa_speedup_and_shows_queueing(arch_over) -> None:
+    work = {"batch_size": 20}
+    base = _epoch_latency(5, "bp", None, work) / _epoch_latency(5, "dfa", None, work)
+    shared = _epoch_latency(5, "bp", arch_over, work) / _epoch_latency(5, "dfa", arch_over, work)
+    assert base > 3.0
+    assert shared < 0.5 * base
+    sim, r = run(DEFAULT_ARCH, WORKLOADS / "mlp5-dfa.yaml", arch_over, work)
+    waits = [h.start_ps - h.requested_ps for h in sim.records.holds]
+    assert sum(waits) > 0
+    wg_wait = sum(layer["phases"]["WG"]["wait_s"] for layer in r["layers"])
+    dram_wait = sum(h.start_ps - h.requested_ps for h in sim.records.holds if h.resource.startswith("chip.dram"))
+    assert wg_wait > 0 or dram_wait > 0
+
+
+def test_interleaved_dram_helps_bp_more_than_dfa() -> None:
+    """Striping every transfer over all channels gives BP's one-at-a-time traffic the full bandwidth."""
+    work = {"batch_size": 10}
+    over = {"chip.dram.placement": "interleaved"}
+    bp_gain = _epoch_latency(5, "bp", None, work) / _epoch_latency(5, "bp", over, work)
+    dfa_gain = _epoch_latency(5, "dfa", None, work) / _epoch_latency(5, "dfa", over, work)
+    assert bp_gain > 2.0 * dfa_gain
