@@ -143,10 +143,13 @@ def results_command(args: argparse.Namespace) -> int:
 def _print_table(records: list[dict[str, Any]], params: list[str], shown: list[str], front: list[bool] | None,
                  objectives: list[Objective] | None, meta: dict[str, str]) -> None:
     failed = [r for r in records if r["status"] != "ok"]
+    console = Console()
     title = f"sweep {meta.get('sweep', '?')}: {len(records)} points, {len(failed)} failed"
     if objectives and front is not None:
-        title += f"; Pareto front over {', '.join(map(str, objectives))}: {sum(front)} points"
+        console.print(f"Pareto front over {', '.join(map(str, objectives))}: {sum(front)} of {len(records)} points",
+                      markup=False, highlight=False, soft_wrap=True)
         records = [r for r, on in zip(records, front) if on]
+        failed = []  # not on any front; listed by a plain `simcim results`
     table = Table(title=title)
     for name in params:
         table.add_column(name)
@@ -155,9 +158,13 @@ def _print_table(records: list[dict[str, Any]], params: list[str], shown: list[s
     if failed:
         table.add_column("status")
     for r in records:
-        status = [r["status"] if r["status"] == "ok" else f"error: {r['error']}"] if failed else []
+        status = [r["status"]] if failed else []
         table.add_row(*(_format(p, r.get(p)) for p in params), *(_format(m, r.get(m)) for m in shown), *status)
-    Console().print(table)
+    console.print(table)
+    # Messages below the table, one line each: they are too long for a cell.
+    for r in failed:
+        where = ", ".join(f"{p}={_format(p, r.get(p))}" for p in params)
+        console.print(f"failed: {where}: {r['error']}", markup=False, highlight=False, soft_wrap=True)
 
 
 def _columns(params: list[str], metrics: list[str], front: list[bool] | None) -> list[str]:
