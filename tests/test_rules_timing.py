@@ -73,3 +73,16 @@ def test_interleaved_dram_helps_bp_more_than_dfa() -> None:
     bp_gain = _epoch_latency(5, "bp", None, work) / _epoch_latency(5, "bp", over, work)
     dfa_gain = _epoch_latency(5, "dfa", None, work) / _epoch_latency(5, "dfa", over, work)
     assert bp_gain > 2.0 * dfa_gain
+
+
+def test_shared_wg_unit_queue_is_visible_in_the_trace() -> None:
+    from simcim.trace import trace_events
+
+    over = {"chip.weight_gradient.units": "shared"}
+    sim, _ = run(DEFAULT_ARCH, WORKLOADS / "mlp5-dfa.yaml", over, {"batch_size": 2}, trace_queues=True)
+    events = trace_events(sim.records, {})
+    depth = [e["args"]["waiting"] for e in events if e["ph"] == "C" and e["name"] == "queue chip.wg0"]
+    assert max(depth) >= 3  # four hidden-layer WG tasks arrive together; one runs, the rest wait
+    sim, _ = run(DEFAULT_ARCH, WORKLOADS / "mlp5-dfa.yaml", None, {"batch_size": 2}, trace_queues=True)
+    per_layer = [e for e in trace_events(sim.records, {}) if e["ph"] == "C" and e["name"].startswith("queue chip.wg")]
+    assert max(e["args"]["waiting"] for e in per_layer) <= 1  # one unit per layer: nothing piles up
