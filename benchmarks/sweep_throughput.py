@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Iterator
 
 from simcim.paths import ROOT
-from simcim.sweep.executors import Pool, dask_pool, local_pool
+from simcim.sweep.executors import dask_pool, local_pool
 from simcim.sweep.points import expand
 from simcim.sweep.runner import run_sweep
 from simcim.sweep.spec import load_sweep
@@ -65,7 +65,6 @@ def measure(sweep_path: Path, make_pool, label: str) -> tuple[float, int, Path]:
     out = Path(tempfile.mkdtemp(prefix="simcim-bench-")) / f"{label.replace(' ', '-')}.db"
     t0 = time.perf_counter()
     with Store(out) as store, make_pool() as pool:
-        pool: Pool
         summary = run_sweep(sweep, points, store, pool, progress=False)
     wall_s = time.perf_counter() - t0
     assert summary.ok + summary.errors == len(points), summary

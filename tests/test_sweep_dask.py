@@ -7,7 +7,6 @@ import socket
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Iterator
 
@@ -119,3 +118,26 @@ def test_dask_rerun_resumes_from_the_local_file(cluster: str, tmp_path: Path, ca
     err = capsys.readouterr().err
     assert "on Dask tcp://127.0.0.1" in err and "8 already done" in err
     assert len(rows(db)) == 12
+
+
+def test_dask_training_gives_the_local_accuracy(cluster: str, tmp_path: Path) -> None:
+    sweep = tmp_path / "t.yaml"
+    sweep.write_text(f"""
+name: dask-train
+architecture: {ARCH}
+workload: {WORKLOADS}/mlp2-bp.yaml
+axes:
+  workload.rule: [bp, dfa]
+set:
+  workload.batch_size: 4
+  workload.iterations_per_epoch: 2
+  workload.training.batch_size: 50
+train: {{epochs: 1}}
+seed: 1
+""")
+    local_db, dask_db = tmp_path / "local.db", tmp_path / "dask.db"
+    assert main(["sweep", str(sweep), "--out", str(local_db), "--workers", "2", "--quiet"]) == 0
+    assert main(["sweep", str(sweep), "--out", str(dask_db), "--dask", cluster, "--quiet"]) == 0
+    local, remote = rows(local_db), rows(dask_db)
+    assert all(r["status"] == "ok" and r["accuracy"] is not None for r in local.values())
+    assert local == remote

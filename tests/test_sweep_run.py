@@ -215,3 +215,28 @@ def test_sigkill_half_way_loses_and_duplicates_nothing(tmp_path: Path) -> None:
     assert set(keys) == {p.key for p in points}
     assert all(r["status"] == "ok" for r in rows)
     assert {k: v for k, v in ((r["key"], r["finished_at"]) for r in rows) if k in survived} == survived
+
+
+TRAIN_SWEEP = f"""
+name: trained
+architecture: {ARCH}
+workload: {WORKLOADS}/mlp2-bp.yaml
+axes:
+  workload.rule: [bp, dfa]
+set:
+  workload.batch_size: 4
+  workload.iterations_per_epoch: 2     # two training batches per epoch: fast, not converged
+  workload.training.batch_size: 50
+train: {{epochs: 1}}
+"""
+
+
+def test_training_sweep_records_accuracy(tmp_path: Path) -> None:
+    sweep_path = write_sweep(tmp_path, TRAIN_SWEEP, "trained.yaml")
+    db = tmp_path / "t.db"
+    assert main(["sweep", str(sweep_path), "--out", str(db), "--workers", "2", "--quiet"]) == 0
+    rows = db_rows(db)
+    assert [r["status"] for r in rows] == ["ok", "ok"], [r["error"] for r in rows]
+    assert all(0.0 <= r["accuracy"] <= 1.0 and r["train_pulses_per_cell"] > 0 for r in rows)
+    assert rows[0]["latency_s"] > 0  # simulated as well
+    # (tests/test_sweep_dask.py checks that the numbers do not depend on where a point runs)

@@ -80,7 +80,7 @@ def sweep_command(args: argparse.Namespace) -> int:
     try:
         if args.dry_run:
             return _dry_run(points, out, args.retry_errors)
-        with Store(out) as store, open_pool(args.workers, _dask_address(args)) as pool:
+        with Store(out) as store, open_pool(args.workers, _dask_address(args), sweep.train is not None) as pool:
             console.print(f"sweep {sweep.name}: {len(points)} points on {pool.description} -> {out}")
             t0 = time.perf_counter()
             try:
