@@ -105,7 +105,7 @@ def test_missing_or_foreign_file(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert "no such results file" in capsys.readouterr().err
     (tmp_path / "text.db").write_text("not sqlite at all " * 100)
     assert main(["results", str(tmp_path / "text.db")]) == 2
-    assert "not a simcim results file" in capsys.readouterr().err
+    assert "cannot be used as a results file (not an SQLite file)" in capsys.readouterr().err
 
 
 @pytest.mark.skipif(importlib.util.find_spec("pyarrow") is not None, reason="pyarrow is installed")

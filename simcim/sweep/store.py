@@ -74,10 +74,12 @@ class Store:
 
     def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
         self.path = Path(path)
+        if self.path.is_dir():
+            raise StoreError(f"{self.path} is a folder; give a file name such as {self.path / 'results.db'}")
+        if readonly and not self.path.is_file():
+            raise StoreError(f"{self.path}: no such results file")
         try:
             if readonly:
-                if not self.path.is_file():
-                    raise StoreError(f"{self.path}: no such results file")
                 self.db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=10)
             else:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -86,11 +88,21 @@ class Store:
                 # FULL: a committed point also survives a power cut, not just a killed process;
                 # one fsync per point is nothing next to a simulation.
                 self.db.execute("PRAGMA synchronous=FULL")
+                existing = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+                if existing and not {"points", "meta"} <= existing:  # someone else's database: leave it be
+                    self.db.close()
+                    raise StoreError(f"{self.path}: an SQLite file that is not a simcim results file; "
+                                     f"pass another --out")
                 self.db.executescript(_CREATE)
-            self.db.execute("SELECT 1 FROM points LIMIT 1").fetchall()
-            self.db.execute("SELECT 1 FROM meta LIMIT 1").fetchall()
+            tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{self.path}: not a simcim results file ({exc})") from None
+            why = "not an SQLite file" if "not a database" in str(exc) else str(exc)
+            raise StoreError(f"{self.path}: cannot be used as a results file ({why})") from None
+        except OSError as exc:
+            raise StoreError(f"{self.path}: cannot create: {exc.strerror}") from None
+        if not {"points", "meta"} <= tables:
+            self.db.close()
+            raise StoreError(f"{self.path}: not a simcim results file (no points table)")
 
     def __enter__(self) -> "Store":
         return self
