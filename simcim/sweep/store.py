@@ -84,15 +84,15 @@ class Store:
             else:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 self.db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
-                self.db.execute("PRAGMA journal_mode=WAL")
-                # FULL: a committed point also survives a power cut, not just a killed process;
-                # one fsync per point is nothing next to a simulation.
-                self.db.execute("PRAGMA synchronous=FULL")
                 existing = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
                 if existing and not {"points", "meta"} <= existing:  # someone else's database: leave it be
                     self.db.close()
                     raise StoreError(f"{self.path}: an SQLite file that is not a simcim results file; "
                                      f"pass another --out")
+                self.db.execute("PRAGMA journal_mode=WAL")
+                # FULL: a committed point also survives a power cut, not just a killed process;
+                # one fsync per point is nothing next to a simulation.
+                self.db.execute("PRAGMA synchronous=FULL")
                 self.db.executescript(_CREATE)
             tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         except sqlite3.DatabaseError as exc:
