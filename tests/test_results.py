@@ -80,7 +80,7 @@ def test_csv_keeps_exact_numbers_and_all_columns(tmp_path: Path) -> None:
 def test_plot_writes_a_png(tmp_path: Path) -> None:
     db = make_db(tmp_path / "r.db")
     png = tmp_path / "p.png"
-    assert main(["results", str(db), "--pareto", "energy_j,latency_s,accuracy", "--plot", str(png), "--quiet"]) == 0
+    assert main(["results", str(db), "--pareto", "energy_j,latency_s,accuracy", "--plot", str(png), "--label", "name", "--quiet"]) == 0
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
 
 
@@ -91,6 +91,7 @@ def test_plot_writes_a_png(tmp_path: Path) -> None:
     (["--pareto", "latency_s,area_mm2"], "no point has the metric 'area_mm2'"),
     (["--metrics", "area_mm2"], "the file has no area_mm2"),
     (["--plot", "x.png", "--group", "depth"], "'depth' is not a parameter"),
+    (["--plot", "x.png", "--label", "depth"], "--label: 'depth' is not a parameter"),
 ])
 def test_bad_options_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str],
                                   message: str) -> None:

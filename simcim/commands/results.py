@@ -35,6 +35,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--plot", metavar="PNG", help="plot the first two --pareto metrics (default energy_j,latency_s)")
     p.add_argument("--group", metavar="PARAM", help="one marker per value of this parameter in the plot "
                                                     "(default: workload.rule when it is an axis)")
+    p.add_argument("--label", metavar="PARAM", help="write each point's value of this parameter next to it in the plot")
     p.add_argument("--csv", metavar="PATH", help="write every point (parameters, metrics, status) as CSV")
     p.add_argument("--parquet", metavar="PATH", help="write every point as Parquet (needs pyarrow)")
     p.add_argument("--quiet", action="store_true", help="no table")
@@ -122,13 +123,15 @@ def results_command(args: argparse.Namespace) -> int:
         group = args.group or ("workload.rule" if "workload.rule" in params else None)
         if group is not None and group not in params:
             raise UserError(f"--group: '{group}' is not a parameter of this sweep (parameters: {', '.join(params)})")
+        if args.label is not None and args.label not in params:
+            raise UserError(f"--label: '{args.label}' is not a parameter of this sweep (parameters: {', '.join(params)})")
         from simcim.sweep.plot import pareto_png
 
         usable = [i for i, r in enumerate(records)
                   if r["status"] == "ok" and all(r.get(o.metric) is not None for o in objectives)]
         title = f"sweep {meta.get('sweep', Path(args.db).stem)}: {len(usable)} points"
         png = pareto_png([records[i] for i in usable], [front[i] for i in usable] if front else [],
-                         objectives, group, title)
+                         objectives, group, title, args.label)
         write_bytes_atomic(args.plot, png)
 
     if not args.quiet:

@@ -18,8 +18,9 @@ def _log_scale(values: Sequence[float]) -> bool:
 
 
 def pareto_png(points: Sequence[dict[str, Any]], front: Sequence[bool], objectives: Sequence[Objective],
-               group: str | None, title: str) -> bytes:
-    """Scatter of the first two objectives; one marker/colour per value of ``group``; the front ringed."""
+               group: str | None, title: str, label: str | None = None) -> bytes:
+    """Scatter of the first two objectives; one marker/colour per value of ``group``; the front ringed;
+    each point annotated with its value of ``label`` if given."""
     import matplotlib
 
     matplotlib.use("Agg")  # files only: no display needed, none opened
@@ -33,9 +34,13 @@ def pareto_png(points: Sequence[dict[str, Any]], front: Sequence[bool], objectiv
         groups: dict[str, list[int]] = {}
         for i, p in enumerate(points):
             groups.setdefault("all points" if group is None else f"{group}={p.get(group)}", []).append(i)
-        for n, (label, idx) in enumerate(groups.items()):
+        for n, (group_name, idx) in enumerate(groups.items()):
             ax.scatter([xs[i] for i in idx], [ys[i] for i in idx], marker=MARKERS[n % len(MARKERS)],
-                       s=36, alpha=0.8, label=label, zorder=2)
+                       s=36, alpha=0.8, label=group_name, zorder=2)
+        if label is not None:
+            for x, y, p in zip(xs, ys, points):
+                ax.annotate(str(p.get(label)), (x, y), xytext=(4, 4), textcoords="offset points",
+                            fontsize=7, alpha=0.8)
         on = sorted((xs[i], ys[i]) for i in range(len(points)) if front[i])
         ax.scatter([x for x, _ in on], [y for _, y in on], s=130, facecolors="none", edgecolors="crimson",
                    linewidths=1.6, label=f"Pareto front ({len(on)} points)", zorder=3)
