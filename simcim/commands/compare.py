@@ -171,8 +171,8 @@ def compare_command(args: argparse.Namespace) -> int:
     if args.train:
         from simcim.report.training import train_cases
 
-        comparison.training = train_cases(arch_path, plans, cases, args.overrides, out_dir / "training",
-                                          args.epochs, console)
+        comparison.training = train_cases(arch, [(p.label, wl) for p, wl in zip(plans, workloads)],
+                                          out_dir / "training", args.epochs, console.print)
     labels = " vs ".join(c.label for c in cases)
     title = f"simcim compare: {labels} on {arch.name}"
     subtitle = ("One simulated training iteration (one batch) per case; per epoch = iterations per epoch × that. "

@@ -13,6 +13,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 
 from simcim.analysis.names import PHASE_ORDER, phase_key
 from simcim.report.scale import axis_scale
@@ -178,6 +179,7 @@ def depth_figure(comparison: Comparison) -> Figure:
             ax.plot([p.depth for p in pts], [getattr(p, attr) * factor for p in pts], marker=CASE_MARKERS[i % 6],
                     color=CASE_COLORS[i % 6], label=label)
         ax.set_xlabel("depth N (weight layers)")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylabel(f"{name} ({scaled})")
         ax.set_title(f"{name} against depth", fontsize=10)
         ax.set_ylim(bottom=0)
@@ -193,6 +195,7 @@ def depth_figure(comparison: Comparison) -> Figure:
     else:
         ax_s.text(0.5, 0.5, "speed-up needs two cases", ha="center", va="center", transform=ax_s.transAxes)
     ax_s.set_xlabel("depth N (weight layers)")
+    ax_s.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax_s.set_ylabel("speed-up (latency ratio, ×)")
     ax_s.set_title("speed-up against depth", fontsize=10)
     ax_s.legend(fontsize=8)
