@@ -59,6 +59,12 @@ def local_dask_cluster(workers: int) -> Iterator[str]:
             p.wait(timeout=30)
 
 
+def point_seconds(db: Path) -> float:
+    """Sum of the points' own wall times: grows when workers compete for cores."""
+    with Store(db, readonly=True) as store:
+        return sum(r.wall_s or 0.0 for r in store.rows())
+
+
 def measure(sweep_path: Path, make_pool, label: str) -> tuple[float, int, Path]:
     sweep = load_sweep(sweep_path)
     points = expand(sweep)
@@ -92,27 +98,27 @@ def main() -> int:
     args = parser.parse_args()
     load = ", ".join(f"{v:.2f}" for v in os.getloadavg())
     print(f"sweep {args.sweep}  ({os.cpu_count()} CPUs, load average before: {load})")
-    results: list[tuple[str, float, int]] = []
+    results: list[tuple[str, float, int, float]] = []
     last_db: Path | None = None
     for workers in (1, 2):
         label = f"local {workers} worker{'s' if workers > 1 else ''}"
         runs = [measure(args.sweep, lambda w=workers: local_pool(w), label) for _ in range(args.repeat)]
         wall_s, n, last_db = min(runs)
-        results.append((label, wall_s, n))
+        results.append((label, wall_s, n, point_seconds(last_db)))
     if not args.no_dask:
         try:
             with local_dask_cluster(args.dask_workers) as address:
                 label = f"dask {args.dask_workers} workers"
-                wall_s, n, _ = min(measure(args.sweep, lambda: dask_pool(address), label)
-                                   for _ in range(args.repeat))
-                results.append((label, wall_s, n))
+                wall_s, n, db = min(measure(args.sweep, lambda: dask_pool(address), label)
+                                    for _ in range(args.repeat))
+                results.append((label, wall_s, n, point_seconds(db)))
         except ImportError:
             print("dask: not installed (pip install 'simcim[dask]'); skipped")
     base = results[0][2] / results[0][1]
-    print(f"{'executor':<18} {'points':>6} {'wall s':>8} {'points/s':>9} {'vs 1 worker':>12}")
-    for label, wall_s, n in results:
+    print(f"{'executor':<18} {'points':>6} {'wall s':>8} {'points/s':>9} {'vs 1 worker':>12} {'sum of point s':>15}")
+    for label, wall_s, n, busy_s in results:
         rate = n / wall_s
-        print(f"{label:<18} {n:>6} {wall_s:>8.2f} {rate:>9.2f} {rate / base:>11.2f}x")
+        print(f"{label:<18} {n:>6} {wall_s:>8.2f} {rate:>9.2f} {rate / base:>11.2f}x {busy_s:>15.2f}")
     print(f"load average after: {', '.join(f'{v:.2f}' for v in os.getloadavg())}")
     if last_db is not None:
         ups = speedups(last_db)

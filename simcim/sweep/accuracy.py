@@ -28,7 +28,7 @@ def train_accuracy(task: PointTask, arch: Architecture, workload: Workload) -> d
         rule=workload.rule,
         dataset=task.train.dataset or workload.training.dataset,
         epochs=task.train.epochs,
-        seed=task.seed,
+        seed=workload.seed,  # the point's seed, as validated by the workload spec
         nonidealities=Nonidealities(),
         data_dir=Path(task.data_dir) if task.data_dir else None,
     )

@@ -121,7 +121,8 @@ def expand(sweep: Sweep) -> list[Point]:
         else:
             work = files.get(fill(sweep.workload or "", params), ("workload",))
         data_dir = str(sweep.directory / sweep.train.data_dir) if sweep.train and sweep.train.data_dir else None
-        task = PointTask(arch, work, arch_over, work_over, int(work_over["seed"]), sweep.train, data_dir)
+        seed = work_over["seed"] if isinstance(work_over["seed"], int) else sweep.seed  # a bad one: check_specs says so
+        task = PointTask(arch, work, arch_over, work_over, seed, sweep.train, data_dir)
         points.append(Point(index, params, task, point_key(sweep.name, params, task)))
     return points
 
