@@ -36,7 +36,7 @@ _BASE = [
 ]
 _COMPONENT = [Metric(f"{c}_energy_j", "J", "min", f"per-epoch energy of {c}") for c in COMPONENTS]
 _TRAINING = [
-    Metric("accuracy", "", "max", "final test accuracy (fraction) after the sweep's training epochs"),
+    Metric("accuracy", "", "max", "final test accuracy after the sweep's training epochs"),
     Metric("train_pulses_per_cell", "pulses", "min", "mean write pulses per cell per batch, measured in training"),
 ]
 
