@@ -143,14 +143,13 @@ def compare_command(args: argparse.Namespace) -> int:
     out_dir = Path(args.out)
     if out_dir.exists() and not out_dir.is_dir():
         raise UserError(f"--out {out_dir}: exists and is not a folder")
-    arch_path = Path(args.arch)
-    if arch_path.suffix not in (".yaml", ".yml") and not arch_path.exists():
-        raise UserError(f"{arch_path}: no such architecture file")
-    arch = load_architecture(arch_path, arch_over)
+    arch = load_architecture(Path(args.arch), arch_over)
     plans = plan_cases(args.workloads, args.rules, work_over)
     workloads = [load_workload(p.workload_path, p.work_over) for p in plans]
     for plan, label in zip(plans, _labels(workloads)):
         plan.label = label
+    # Build every depth variant before simulating anything, so a bad one fails in a second, not after.
+    depth_runs = [(plan.label, n, depth_workload(plan, base, n)) for plan, base in zip(plans, workloads) for n in depths]
     console = Console(quiet=args.quiet)
     cases = []
     for plan, wl in zip(plans, workloads):
@@ -158,12 +157,10 @@ def compare_command(args: argparse.Namespace) -> int:
         safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", plan.label)
         cases.append(run_case(arch, wl, plan.label, out_dir / "traces" / f"{safe}.json"))
     comparison = Comparison(arch.name, cases)
+    for label, n, wl in depth_runs:
+        console.print(f"simulating {label} at depth {n}: {wl.name}")
+        comparison.depth_points.append(depth_point(arch, wl, label, n))
     if depths:
-        for plan, base in zip(plans, workloads):
-            for n in depths:
-                wl = depth_workload(plan, base, n)
-                console.print(f"simulating {plan.label} at depth {n}: {wl.name}")
-                comparison.depth_points.append(depth_point(arch, wl, plan.label, n))
         source = ("bundled workloads/mlp{N}-{rule}.yaml" if plans[0].bundled else
                   "each WORKLOAD's first layer repeated N-1 times, then its last layer")
         comparison.notes.append(f"Depth series: N = {', '.join(map(str, depths))}; networks from {source}; "

@@ -105,8 +105,10 @@ def timeline_figure(timelines: list[Timeline]) -> Figure:
         ax.set_title(f"{t.label}: one iteration, {len(t.rows)} resources in use "
                      f"({', '.join(p for p in PROCESS_ORDER if any(r.process == p for r in t.rows))})", fontsize=10)
         ax.grid(axis="x", alpha=0.3)
+        # Each panel keeps its own time labels: the panels are tall, and the shared axis is the point.
+        ax.tick_params(labelbottom=True)
+        ax.set_xlabel(f"time since the iteration began ({unit})", fontsize=9)
     axes[-1].set_xlim(0, end_ps * PS * factor * 1.02 if end_ps else 1)
-    axes[-1].set_xlabel(f"time since the iteration began ({unit})")
     handles: list[Any] = [Patch(color=_phase_color(p), label=p) for p in PHASE_ORDER if p in seen]
     handles.append(Line2D([], [], color="black", linestyle="--", linewidth=1, label="iteration latency"))
     fig.legend(handles=handles, loc="outside upper center", ncols=len(handles), fontsize=8, title="phase of the task holding the resource",
@@ -214,6 +216,7 @@ def accuracy_figure(runs: list[TrainingRun]) -> Figure:
             ax.plot(range(1, len(r.train_accuracy) + 1), [100 * a for a in r.train_accuracy], color=color,
                     linestyle="--", linewidth=1, label=f"{r.label} train")
     ax.set_xlabel("epoch")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel("accuracy (%)")
     ax.set_ylim(0, 100)
     ax.set_title("accuracy per epoch on the same chip model", fontsize=10)
