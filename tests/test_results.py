@@ -137,3 +137,21 @@ def test_pareto_mask_is_exactly_the_undominated_points(values: list[tuple[int, i
         dominated = any(_dominates(costs[j], costs[i]) for j in range(len(costs)) if j != i)
         assert on == (not dominated)
     assert any(mask)
+
+
+def test_versus_gives_improvement_factors_per_group(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src = SpecSource("x.yaml", "")
+    # depth 2: dfa twice as fast, same energy, 0.9x the TOPS/W; depth 3: only bp finished.
+    made_up = [(2, "bp", 4.0, 1.0, 2.0), (2, "dfa", 2.0, 1.0, 1.8), (3, "bp", 6.0, 2.0, 1.0)]
+    with Store(tmp_path / "v.db") as store:
+        store.claim("v", {"axes": '["depth", "workload.rule"]'})
+        for i, (depth, rule, lat, en, eff) in enumerate(made_up):
+            point = Point(i, {"depth": depth, "workload.rule": rule}, PointTask(src, src, {}, {}, 0), key=f"k{i}")
+            store.record(point, PointOutcome("ok", {"latency_s": lat, "energy_j": en, "tops_per_w": eff}), None)
+    assert main(["results", str(tmp_path / "v.db"), "--versus", "workload.rule=bp",
+                 "--metrics", "latency_s,energy_j,tops_per_w"]) == 0
+    out = capsys.readouterr().out
+    assert "│ 2     │ dfa           │        2x │       1x │       0.9x │" in out
+    assert out.count("dfa") == 1  # depth 3 has no dfa point to compare
+    assert main(["results", str(tmp_path / "v.db"), "--versus", "workload.rule"]) == 2
+    assert "expected PARAM=BASE" in capsys.readouterr().err

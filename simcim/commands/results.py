@@ -36,6 +36,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--group", metavar="PARAM", help="one marker per value of this parameter in the plot "
                                                     "(default: workload.rule when it is an axis)")
     p.add_argument("--label", metavar="PARAM", help="write each point's value of this parameter next to it in the plot")
+    p.add_argument("--versus", metavar="PARAM=BASE",
+                   help="per group of points that differ only in PARAM: how many times better each other value "
+                        "is than BASE on each metric (BASE/value for lower-is-better metrics, value/BASE for "
+                        "higher-is-better), e.g. --versus workload.rule=bp")
     p.add_argument("--csv", metavar="PATH", help="write every point (parameters, metrics, status) as CSV")
     p.add_argument("--parquet", metavar="PATH", help="write every point as Parquet (needs pyarrow)")
     p.add_argument("--quiet", action="store_true", help="no table")
@@ -134,6 +138,11 @@ def results_command(args: argparse.Namespace) -> int:
                          objectives, group, title, args.label)
         write_bytes_atomic(args.plot, png)
 
+    if args.versus:
+        if args.quiet:
+            raise UserError("--versus prints a table; drop --quiet")
+        _print_versus(records, params, shown, args.versus)
+        return 0
     if not args.quiet:
         _print_table(records, params, shown, front, objectives, meta)
         console = Console()
@@ -168,6 +177,44 @@ def _print_table(records: list[dict[str, Any]], params: list[str], shown: list[s
     for r in failed:
         where = ", ".join(f"{p}={_format(p, r.get(p))}" for p in params)
         console.print(f"failed: {where}: {r['error']}", markup=False, highlight=False, soft_wrap=True)
+
+
+def _print_versus(records: list[dict[str, Any]], params: list[str], shown: list[str], spec: str) -> None:
+    """One row per (other parameters, value): each metric's improvement factor over the baseline value."""
+    name, sep, base_text = spec.partition("=")
+    if not sep or name not in params:
+        raise UserError(f"--versus: expected PARAM=BASE with PARAM one of: {', '.join(params)}")
+    values = {str(r.get(name)): r.get(name) for r in records}
+    if base_text not in values:
+        raise UserError(f"--versus: {name} never is {base_text!r} (values: {', '.join(values)})")
+    others = [p for p in params if p != name]
+    groups: dict[tuple[str, ...], dict[str, dict[str, Any]]] = {}
+    for r in records:
+        if r["status"] == "ok":
+            groups.setdefault(tuple(str(r.get(p)) for p in others), {})[str(r.get(name))] = r
+    table = Table(title=f"times better than {name}={base_text} (>1: better; lower-is-better metrics: "
+                        f"base/value, higher-is-better: value/base)")
+    for col in [*others, name]:
+        table.add_column(col)
+    for m in shown:
+        table.add_column(m, justify="right")
+    for key, by_value in groups.items():
+        base = by_value.get(base_text)
+        if base is None:
+            continue
+        for value, r in by_value.items():
+            if value == base_text:
+                continue
+            cells = []
+            for m in shown:
+                a, b = base.get(m), r.get(m)
+                if a is None or b is None or a == 0 or b == 0:
+                    cells.append("-")
+                    continue
+                gain = a / b if METRICS[m].direction == "min" else b / a
+                cells.append(f"{gain:.3g}x")
+            table.add_row(*key, value, *cells)
+    Console().print(table)
 
 
 def _columns(params: list[str], metrics: list[str], front: list[bool] | None) -> list[str]:
