@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from simcim import __version__
 from simcim.spec.errors import SpecError
 from simcim.spec.loader import load_architecture, load_workload
 from simcim.sweep.spec import FILE_AXES, Sweep, TrainSettings, fill
@@ -69,6 +70,8 @@ def point_key(sweep_name: str, params: dict[str, Any], task: PointTask) -> str:
     file makes them stale (they are run again).
     """
     identity = {
+        # A new simcim release may compute other numbers: its points are new points.
+        "simcim": __version__,
         "sweep": sweep_name,
         "params": params,
         "arch_sha256": task.arch.sha256,
