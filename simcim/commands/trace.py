@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -174,9 +175,9 @@ def vcd_command(args: argparse.Namespace) -> int:
 
 
 def validate_command(args: argparse.Namespace) -> int:
+    if not Path(args.trace).is_file():  # not a trace at all: an error, not a list of problems
+        raise UserError(f"{args.trace}: no such trace file")
     problems = validate_trace(args.trace)
-    if problems and any(p.endswith("no such trace file") or "is a folder" in p for p in problems):
-        raise UserError(problems[0])
     for p in problems:
         print(p)
     if problems:
