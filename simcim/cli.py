@@ -11,7 +11,7 @@ from simcim import __version__
 from simcim.errors import SpecError, UserError  # UserError re-exported for commands
 
 # Each module defines register(subparsers) that adds its parser and sets `func`.
-COMMAND_MODULES = ["run", "trace", "sweep", "results", "compare"]
+COMMAND_MODULES = ["run", "trace", "sweep", "results", "compare", "train"]
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:

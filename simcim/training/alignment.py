@@ -19,6 +19,8 @@ from simcim.training.rules import layer_errors, output_error, weight_gradients
 def angle_deg(a: Tensor, b: Tensor) -> float:
     """Angle between two tensors seen as vectors, in degrees (90 if either is zero)."""
     na, nb = a.norm(), b.norm()
+    if not (torch.isfinite(na) and torch.isfinite(nb)):
+        return float("nan")  # a diverged run has no direction
     if na == 0 or nb == 0:
         return 90.0
     cos = float((a.flatten() @ b.flatten()) / (na * nb))

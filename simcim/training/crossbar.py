@@ -3,18 +3,22 @@
 Weight representation (the on/off-ratio choice). A weight w in [-1, 1] is one cell of conductance
 G = Gmin + (w + 1)/2 (Gmax - Gmin), read against a reference column held at the middle conductance
 Gref = (Gmax + Gmin)/2, as DNN+NeuroSim's python model does with its "dummy" column. With Gmax = 1
-and Gmin = 1/on_off_ratio, a column current is I = h * (x . w) + Gref * sum(x), h = (Gmax - Gmin)/2,
-and the weight term is (I - Iref)/h. With an exact read the offset cancels, so the on/off ratio
-costs nothing; it costs through the ADC and read noise, because the common-mode current Gref*sum(x)
-takes up the ADC's range and adds noise (a low ratio means a large Gmin and a large common mode).
+and Gmin = 1/on_off_ratio, a column current is I = h * (x . w) + Gref * sum(x), h = (Gmax - Gmin)/2.
+The reference current is subtracted in analog before the ADC (a current mirror per column), so
+the ADC sees h * (x . w). Digitizing the two columns separately, as NeuroSim's python does, lets
+the common mode Gref * sum(x) -- 10-50x the weight signal for on/off 10 and 128 rows of
+non-negative inputs -- take the 5-bit ADC's whole range, and training collapses to chance; we
+measured that and chose the analog subtraction that CIM macros use. The on/off ratio therefore
+costs through read noise: each column current, common mode included, gets relative noise, so a
+low ratio (a large Gmin) means more noise on the same signal. With an exact read it costs nothing.
 
-ADC. Each subarray sums ``rows`` rows into one analog partial sum per column; that sum (and the
-reference column's) is digitized to 2^bits levels over the range [min, max] of the partial sums
-of that subarray row-group in the batch, as NeuroSim's python ``LinearQuantizeOut`` does, before
-digital accumulation across row groups. We digitize each group's sum once per MVM rather than once
-per input bit: bit-serial reading would cost ``activation_bits`` times the matmuls (see
-docs/training.md). Inputs may be signed (errors in the transposed read); a chip would apply the
-two signs in two phases, which this model folds into one signed sum.
+ADC. Each subarray sums ``rows`` rows into one analog partial sum per column; that sum is digitized
+to 2^bits levels over the range [min, max] of the partial sums of that subarray row-group in the
+batch, as NeuroSim's python ``LinearQuantizeOut`` does (an ADC whose references are set to the
+signal's range), before digital accumulation across row groups. We digitize each group's sum once
+per MVM rather than once per input bit: bit-serial reading would cost ``activation_bits`` times
+the matmuls (see docs/training.md). Inputs may be signed (errors in the transposed read); a chip
+would apply the two signs in two phases, which this model folds into one signed sum.
 """
 
 from __future__ import annotations
@@ -68,18 +72,16 @@ def crossbar_mvm(x: Tensor, w: Tensor, model: ReadModel, generator: torch.Genera
     signal = torch.bmm(xg, w.reshape(groups, r, m))  # (G, N, M), in weight units
     gmin = 1.0 / model.on_off_ratio
     half_range = (1.0 - gmin) / 2.0  # h: conductance per unit weight, Gmax = 1
-    g_ref = (1.0 + gmin) / 2.0
-    ref = g_ref * xg.sum(dim=2, keepdim=True)  # (G, N, 1): the reference column's current
-    current = half_range * signal + ref
+    diff = half_range * signal  # (G, N, M): column current minus reference current
     if model.read_noise > 0:
-        current = current * (1.0 + model.read_noise * torch.randn(
-            current.shape, generator=generator, dtype=current.dtype))
-        ref = ref * (1.0 + model.read_noise * torch.randn(
-            ref.shape, generator=generator, dtype=ref.dtype))
+        g_ref = (1.0 + gmin) / 2.0
+        ref = g_ref * xg.sum(dim=2, keepdim=True)  # (G, N, 1): reference column current
+        col = diff + ref
+        noise_col = torch.randn(col.shape, generator=generator, dtype=col.dtype)
+        noise_ref = torch.randn(ref.shape, generator=generator, dtype=ref.dtype)
+        diff = diff + model.read_noise * (col * noise_col - ref * noise_ref)
     if model.adc_bits is not None:
-        # One range per subarray row-group; the reference column shares its subarray's ADC.
-        lo = torch.minimum(current.amin(dim=(1, 2), keepdim=True), ref.amin(dim=(1, 2), keepdim=True))
-        hi = torch.maximum(current.amax(dim=(1, 2), keepdim=True), ref.amax(dim=(1, 2), keepdim=True))
-        current = adc_quantize(current, lo, hi, model.adc_bits)
-        ref = adc_quantize(ref, lo, hi, model.adc_bits)
-    return ((current - ref) / half_range).sum(dim=0)
+        lo = diff.amin(dim=(1, 2), keepdim=True)  # one range per subarray row-group
+        hi = diff.amax(dim=(1, 2), keepdim=True)
+        diff = adc_quantize(diff, lo, hi, model.adc_bits)
+    return (diff / half_range).sum(dim=0)

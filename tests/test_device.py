@@ -1,0 +1,134 @@
+"""The device model: G(p), the NL -> a mapping, pulse updates, c2c / d2d variation, crossbar reads."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from simcim.spec import load_architecture
+from simcim.spec.workload import Workload
+from simcim.training.crossbar import ReadModel, adc_quantize, crossbar_mvm
+from simcim.training.device import CellArray
+from simcim.training.nonlinearity import (a_of_label, bend, label_of_a, ltd_conductance, ltd_pulses,
+                                          ltp_conductance, ltp_pulses)
+from simcim.training.settings import Nonidealities, hardware_model
+
+ARCH = load_architecture("architectures/neurosim-fefet-22nm.yaml")
+TINY = Workload.model_validate({"name": "tiny", "input_shape": [4],
+                                "layers": [{"kind": "linear", "out_features": 3, "activation": "none"}]})
+
+
+def test_nl_label_to_a_reproduces_the_published_pairs() -> None:
+    # facts.md: NL 1.75 -> 0.702, 1.46 -> 0.849, 2.4 -> 0.499; NL 0 is linear (a infinite).
+    a = a_of_label([1.75, 1.46, 2.4, 0.0])
+    assert np.allclose(a[:3], [0.702, 0.849, 0.499], atol=5e-4)
+    assert math.isinf(a[3])
+    # a falls as NL grows, and the inverse gives the label back.
+    labels = np.array([0.3, 1.0, 2.0, 3.0, 5.0])
+    a = a_of_label(labels)
+    assert np.all(np.diff(a) < 0)
+    assert np.allclose(label_of_a(a), labels, atol=1e-3)
+
+
+def test_published_pairs_satisfy_the_bend_definition() -> None:
+    # The pairs all satisfy NL = k * D(a) with one k (10.10): the definition nonlinearity.py solves.
+    ks = [nl / float(bend(a)) for nl, a in ((1.46, 0.849), (1.75, 0.702), (2.4, 0.499))]
+    assert max(ks) - min(ks) < 0.01 and abs(ks[0] - 10.10) < 0.01
+
+
+def test_g_of_p_by_hand() -> None:
+    # a = 0.702, Pmax = 63: A = 44.226, B = 2 / (1 - e^(-63/44.226)) = 2.63376;
+    # G(21) = B (1 - e^(-21/44.226)) - 1 = -0.004409; G(1) = -0.941116.
+    a = torch.tensor(0.702)
+    g = ltp_conductance(torch.tensor([0.0, 1.0, 21.0, 63.0]), a, 63)
+    assert torch.allclose(g, torch.tensor([-1.0, -0.941116, -0.004409, 1.0]), atol=1e-5)
+    # Steps shrink along LTP (steep near Gmin) and the inverse recovers p.
+    p = torch.arange(64.0)
+    g = ltp_conductance(p, a, 63)
+    assert torch.all(torch.diff(g)[1:] < torch.diff(g)[:-1])
+    assert torch.allclose(ltp_pulses(g, a, 63), p, atol=1e-3)
+    # LTD is the mirror: its steps are largest near Gmax, where depression starts.
+    gd = ltd_conductance(p, torch.tensor(0.849), 63)
+    assert gd[0] == pytest.approx(-1.0, abs=1e-6) and gd[-1] == pytest.approx(1.0, abs=1e-6)
+    assert torch.diff(gd)[-1] > torch.diff(gd)[0]
+    assert torch.allclose(ltd_pulses(gd, torch.tensor(0.849), 63), p, atol=1e-3)
+
+
+def test_nl_zero_is_linear() -> None:
+    p = torch.tensor([0.0, 31.5, 63.0])
+    assert torch.allclose(ltp_conductance(p, torch.tensor(float("inf")), 63), torch.tensor([-1.0, 0.0, 1.0]))
+
+
+def _cells(on: Nonidealities, w: torch.Tensor, seed: int = 0) -> CellArray:
+    return CellArray(w, hardware_model(ARCH, TINY, on), torch.Generator().manual_seed(seed))
+
+
+def test_one_pulse_moves_a_cell_one_level_along_its_curve() -> None:
+    on = Nonidealities(quantization=False, nonlinearity=True, variation=False, adc=False, read_noise=False)
+    cells = _cells(on, torch.zeros(4, 3))
+    a = float(a_of_label(1.75))
+    start = cells.weight.clone()
+    p0 = ltp_pulses(start, torch.tensor(a), 63)
+    assert torch.allclose(p0, p0.round(), atol=1e-3)  # programmed onto a level
+    pulses = cells.update(torch.full((4, 3), 2.0 / 63))  # exactly one linear pulse up
+    assert pulses == 12
+    assert torch.allclose(cells.weight, ltp_conductance(p0 + 1, torch.tensor(a), 63), atol=1e-5)
+
+
+def test_c2c_noise_statistics() -> None:
+    # After each update the written cells get + N(0, c2c * (Gmax - Gmin)), Gmax - Gmin = 2 here.
+    on = Nonidealities(quantization=True, nonlinearity=False, variation=True, adc=False, read_noise=False)
+    w = torch.zeros(200, 250)
+    cells = _cells(on, w)
+    before = cells.weight.clone()
+    step = cells.pulse_step
+    cells.update(torch.full_like(w, step))  # one grid step on every cell
+    drift = cells.weight - before - step
+    sigma = ARCH.device.variation.c2c * 2.0
+    assert abs(float(drift.mean())) < 4 * sigma / math.sqrt(w.numel())
+    assert float(drift.std()) == pytest.approx(sigma, rel=0.02)
+    # Cells that are not written get no noise.
+    unchanged = cells.weight.clone()
+    cells.update(torch.zeros_like(w))
+    assert torch.equal(cells.weight, unchanged)
+
+
+def test_d2d_spreads_the_label_per_device() -> None:
+    arch = load_architecture("architectures/rram-32nm.yaml")  # d2d 0.05 around NL 2.4
+    hw = hardware_model(arch, TINY, Nonidealities())
+    cells = CellArray(torch.zeros(100, 100), hw, torch.Generator().manual_seed(3))
+    labels = label_of_a(cells.a_ltp.double().numpy())
+    assert labels.mean() == pytest.approx(2.4, abs=0.01)
+    assert labels.std() == pytest.approx(0.05, rel=0.05)
+
+
+def test_exact_read_is_a_matmul_and_adc_error_is_within_half_a_bin() -> None:
+    g = torch.Generator().manual_seed(0)
+    x = torch.rand(16, 300, generator=g)
+    w = torch.rand(300, 5, generator=g) * 2 - 1
+    exact = ReadModel(128, None, 0.0, 10.0)
+    assert torch.allclose(crossbar_mvm(x, w, exact, g), x @ w)
+    # 5-bit ADC per 128-row group: three groups, each off by at most half a bin (in weight units).
+    adc = ReadModel(128, 5, 0.0, 10.0)
+    y = crossbar_mvm(x, w, adc, g)
+    bound = 0.0
+    for lo in range(0, 300, 128):
+        part = x[:, lo:lo + 128] @ w[lo:lo + 128]
+        bound += float(part.max() - part.min()) / 32 / 2
+    assert float((y - x @ w).abs().max()) <= bound + 1e-4
+    assert float((y - x @ w).abs().max()) > 0
+    q = adc_quantize(torch.tensor([0.0, 0.49, 0.51, 1.0]), torch.tensor(0.0), torch.tensor(1.0), 1)
+    assert q.tolist() == [0.25, 0.25, 0.75, 0.75]
+
+
+def test_read_noise_grows_as_the_on_off_ratio_falls() -> None:
+    # The common mode Gref * sum(x) carries noise too: a low ratio (large Gmin) is noisier.
+    g = torch.Generator().manual_seed(0)
+    x = torch.rand(400, 128, generator=g)
+    w = torch.zeros(128, 8)
+    err = {}
+    for ratio in (2.0, 100.0):
+        y = crossbar_mvm(x, w, ReadModel(128, None, 0.01, ratio), g)
+        err[ratio] = float(y.std())
+    assert err[2.0] > 1.5 * err[100.0]

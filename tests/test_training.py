@@ -1,0 +1,77 @@
+"""Training on digits: BP and DFA reach their accuracies, DFA beats the shallow control and aligns;
+same seed, same metrics.
+
+The fast tests use the mlp3 workload at 8x8 input (no resize) and width 256 with batches of 50, so
+that each trains in seconds; the full 784-1024-1024-10 network with the workload's own settings is
+the `slow` test (and the numbers in docs/training.md).
+"""
+
+from typing import Any
+
+import pytest
+import torch
+
+from simcim.spec import load_architecture, load_workload
+from simcim.training.settings import Nonidealities
+from simcim.training.trainer import TrainOptions, default_epochs, train
+
+torch.set_num_threads(1)  # small nets: threads only add overhead
+ARCH = load_architecture("architectures/neurosim-fefet-22nm.yaml")
+SMALL = {"input_shape": [64], "layers.0.out_features": 256, "layers.1.out_features": 256,
+         "training.batch_size": 50}
+
+
+def _train(rule: str, overrides: dict[str, Any], on: Nonidealities, epochs: int | None = None,
+           dataset: str = "digits", seed: int = 0) -> dict[str, Any]:
+    wl = load_workload(f"workloads/mlp3-{'dfa' if rule == 'dfa' else 'bp'}.yaml", overrides)
+    n = epochs or default_epochs(wl, dataset)
+    return train(wl, ARCH, TrainOptions(rule, dataset, n, seed, on)).to_json()
+
+
+@pytest.fixture(scope="module")
+def ideal_runs() -> dict[str, dict[str, Any]]:
+    return {rule: _train(rule, SMALL, Nonidealities.ideal()) for rule in ("bp", "dfa", "shallow")}
+
+
+def test_default_epochs_on_digits() -> None:
+    assert default_epochs(load_workload("workloads/mlp3-dfa.yaml"), "digits") == 50
+    assert default_epochs(load_workload("workloads/mlp3-dfa.yaml", {"epochs": 500}), "digits") == 50
+    assert default_epochs(load_workload("workloads/mlp3-dfa.yaml", {"epochs": 500}), "mnist") == 500
+
+
+def test_bp_and_dfa_reach_their_accuracy(ideal_runs: dict[str, dict[str, Any]]) -> None:
+    assert ideal_runs["bp"]["final_test_accuracy"] >= 0.96
+    assert ideal_runs["dfa"]["final_test_accuracy"] >= 0.94
+
+
+def test_dfa_beats_the_shallow_control(ideal_runs: dict[str, dict[str, Any]]) -> None:
+    # Training the hidden layers with DFA must be worth something over random features.
+    assert ideal_runs["dfa"]["final_test_accuracy"] >= ideal_runs["shallow"]["final_test_accuracy"] + 0.05
+
+
+def test_dfa_aligns_with_the_bp_gradient(ideal_runs: dict[str, dict[str, Any]]) -> None:
+    angles = ideal_runs["dfa"]["alignment_deg"]
+    assert angles["fc1"] < 80 and angles["fc2"] < 80  # measured ~55 and ~51 degrees
+    assert angles["fc3"] < 1  # the output layer gets the true error in DFA
+
+
+def test_same_seed_same_metrics() -> None:
+    small = {"input_shape": [16], "layers.0.out_features": 32, "layers.1.out_features": 32,
+             "batch_size": 32}
+    on = Nonidealities()  # everything on: stochastic rounding, c2c noise, ADC
+    a = _train("dfa", small, on, epochs=2, dataset="synthetic")
+    b = _train("dfa", small, on, epochs=2, dataset="synthetic")
+    c = _train("dfa", small, on, epochs=2, dataset="synthetic", seed=1)
+    for run in (a, b, c):
+        run.pop("seconds")
+        run.pop("history")
+    assert a == b
+    assert a["train_loss"] != c["train_loss"]
+
+
+@pytest.mark.slow
+def test_full_mlp3_on_digits_with_the_workload_settings() -> None:
+    bp = _train("bp", {}, Nonidealities.ideal())
+    dfa = _train("dfa", {}, Nonidealities.ideal())
+    assert bp["final_test_accuracy"] >= 0.96 and dfa["final_test_accuracy"] >= 0.94
+    assert max(dfa["alignment_deg"].values()) < 90
