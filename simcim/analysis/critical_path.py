@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from simcim.analysis.names import phase_key
-from simcim.analysis.reader import RESOURCE_PROCESSES, TASKS_PID, TraceError, iter_events, read_header
+from simcim.analysis.reader import RESOURCE_PROCESSES, TASKS_PID, TraceError, iter_events, read_header, track_of
 
 
 @dataclass(frozen=True)
@@ -141,7 +141,7 @@ def critical_path(path: str | Path) -> CriticalPath:
     for n, ev in enumerate(iter_events(path), start=1):
         ph = ev.get("ph")
         if ph == "M" and ev.get("name") == "thread_name":
-            thread_names[(ev.get("pid"), ev.get("tid"))] = str((ev.get("args") or {}).get("name"))
+            thread_names[track_of(ev)] = str((ev.get("args") or {}).get("name"))
         if ph != "X":
             continue
         args = ev.get("args") or {}
@@ -158,7 +158,7 @@ def critical_path(path: str | Path) -> CriticalPath:
         elif ev.get("pid") in RESOURCE_PROCESSES and isinstance(args.get("task"), int):
             queued = int(args.get("t0_ps", 0)) - int(args.get("requested_ps", args.get("t0_ps", 0)))
             if queued > 0 and queued > queued_for.get(args["task"], (0, (0, 0)))[0]:
-                queued_for[args["task"]] = (queued, (ev["pid"], ev.get("tid")))
+                queued_for[args["task"]] = (queued, track_of(ev))
     if not tasks:
         raise TraceError(f"{path}: no task slices (pid {TASKS_PID}); was the trace filtered without 'tasks'?")
     # The last-ending task; ties go to the lowest id so the answer is deterministic.

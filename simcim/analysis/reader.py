@@ -44,6 +44,12 @@ def _open(path: str | Path) -> Any:
         raise TraceError(f"{p}: cannot read ({exc.strerror})") from None
 
 
+def track_of(event: dict[str, Any]) -> tuple[int, int]:
+    """(pid, tid) of an event, -1 for a missing or non-integer one (metadata, counters)."""
+    pid, tid = event.get("pid"), event.get("tid")
+    return (pid if isinstance(pid, int) else -1, tid if isinstance(tid, int) else -1)
+
+
 def read_header(path: str | Path) -> TraceHeader:
     """The trace's header (``otherData``), read from its first line only."""
     with _open(path) as fh:

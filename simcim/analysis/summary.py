@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from simcim.analysis.names import natural_key, phase_key
-from simcim.analysis.reader import RESOURCE_PROCESSES, TASKS_PID, TraceError, iter_events, read_header
+from simcim.analysis.reader import RESOURCE_PROCESSES, TASKS_PID, TraceError, iter_events, read_header, track_of
 
 QUEUE_PREFIX = "queue "
 
@@ -115,7 +115,7 @@ def summarize_trace(path: str | Path) -> TraceSummary:
         ph = ev.get("ph")
         pid = ev.get("pid")
         if ph == "M" and ev.get("name") == "thread_name":
-            thread_names[(pid, ev.get("tid"))] = str(ev.get("args", {}).get("name"))
+            thread_names[track_of(ev)] = str((ev.get("args") or {}).get("name"))
         elif ph == "X":
             args = ev.get("args") or {}
             where = f"event {events} ({ev.get('name')})"
@@ -133,10 +133,10 @@ def summarize_trace(path: str | Path) -> TraceSummary:
                 st.first_t0_ps = t0 if st.first_t0_ps is None else min(st.first_t0_ps, t0)
                 st.last_t1_ps = max(st.last_t1_ps, t1)
             elif pid in RESOURCE_PROCESSES:
-                key = (pid, ev.get("tid"))
+                key = track_of(ev)
                 rs = tracks.get(key)
                 if rs is None:
-                    rs = tracks[key] = ResourceStats(name="", process=RESOURCE_PROCESSES[pid])
+                    rs = tracks[key] = ResourceStats(name="", process=RESOURCE_PROCESSES[key[0]])
                 rs.busy_ps += t1 - t0
                 rs.slices += 1
                 queued = t0 - int(args.get("requested_ps", t0))

@@ -12,7 +12,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from simcim.analysis.reader import RESOURCE_PROCESSES, TASKS_PID, TraceError, iter_numbered_events
+from simcim.analysis.reader import RESOURCE_PROCESSES, TASKS_PID, TraceError, iter_numbered_events, track_of
 
 PHASES = ("FW", "AG", "PROJ", "WG", "WU")
 METADATA = {"process_name": "name", "process_sort_index": "sort_index",
@@ -53,7 +53,8 @@ def _check_slice(where: str, ev: dict[str, Any], out: _Problems) -> tuple[int, i
     args = ev.get("args")
     if not isinstance(args, dict):
         return None
-    t0, t1 = args.get("t0_ps"), args.get("t1_ps")
+    t0: Any = args.get("t0_ps")
+    t1: Any = args.get("t1_ps")
     if not (_is_int(t0) and _is_int(t1)):
         out.add(f"{where}: args.t0_ps / args.t1_ps must be integers")
         return None
@@ -145,21 +146,21 @@ def validate_trace(path: str | Path) -> list[str]:
                 if name not in METADATA:
                     out.add(f"{where}: unknown metadata event {name!r}")
                     continue
-                args = ev.get("args")
-                if not isinstance(args, dict) or METADATA[name] not in args:
+                meta_args = ev.get("args")
+                if not isinstance(meta_args, dict) or METADATA[name] not in meta_args:
                     out.add(f"{where}: {name} without args.{METADATA[name]}")
                     continue
                 if name.startswith("thread_"):
                     if not _is_int(ev.get("tid")):
                         out.add(f"{where}: {name} without an integer tid")
                     elif name == "thread_name":
-                        thread_names[(pid, ev["tid"])] = str(args["name"])
+                        thread_names[track_of(ev)] = str(meta_args["name"])
                 elif name == "process_name":
                     process_names.add(pid)
             elif ph == "X":
                 used_pids.add(pid)
                 times = _check_slice(where, ev, out)
-                args = ev.get("args") if isinstance(ev.get("args"), dict) else {}
+                args: dict[str, Any] = ev["args"] if isinstance(ev.get("args"), dict) else {}
                 if pid == TASKS_PID:
                     _check_task(where, ev, args, out)
                     if times and _is_int(args.get("task")):
@@ -175,17 +176,18 @@ def validate_trace(path: str | Path) -> list[str]:
                 else:
                     out.add(f"{where}: slice in unknown pid {pid}")
                 if times and _is_int(ev.get("tid")):
-                    tracks[(pid, ev["tid"])].extend(times)
+                    tracks[track_of(ev)].extend(times)
             elif ph == "C":
                 used_pids.add(pid)
-                args = ev.get("args")
-                if not isinstance(ev.get("name"), str) or not _is_num(ev.get("ts")) or not isinstance(args, dict):
+                counter_args = ev.get("args")
+                if not isinstance(ev.get("name"), str) or not _is_num(ev.get("ts")) or not isinstance(counter_args, dict):
                     out.add(f"{where}: counter without name, ts or args")
                     continue
-                if not all(_is_num(v) for v in args.values()):
+                if not all(_is_num(v) for v in counter_args.values()):
                     out.add(f"{where}: counter args must be numbers")
                     continue
-                t_ps, waiting = args.get("t_ps"), args.get("waiting")
+                t_ps: Any = counter_args.get("t_ps")
+                waiting: Any = counter_args.get("waiting")
                 if not (_is_int(t_ps) and _is_int(waiting)) or waiting < 0:
                     out.add(f"{where}: queue counter needs integer args.t_ps and args.waiting >= 0")
                     continue

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from simcim.analysis.names import natural_key, phase_key
-from simcim.analysis.reader import RESOURCE_PROCESSES, TASKS_PID, TraceError, iter_events, read_header
+from simcim.analysis.reader import RESOURCE_PROCESSES, TASKS_PID, TraceError, iter_events, read_header, track_of
 
 IDLE = -1  # the "task" integer of an idle resource is written as 'z' (high impedance)
 _UNSAFE = re.compile(r"[^A-Za-z0-9_]")
@@ -69,7 +69,7 @@ def write_vcd(trace_path: str | Path, out_path: str | Path) -> int:
     for ev in iter_events(trace_path):
         ph, pid = ev.get("ph"), ev.get("pid")
         if ph == "M" and ev.get("name") == "thread_name":
-            thread_names[(pid, ev.get("tid"))] = str((ev.get("args") or {}).get("name"))
+            thread_names[track_of(ev)] = str((ev.get("args") or {}).get("name"))
         elif ph == "X":
             args = ev.get("args") or {}
             t0, t1 = args.get("t0_ps"), args.get("t1_ps")
@@ -80,7 +80,7 @@ def write_vcd(trace_path: str | Path, out_path: str | Path) -> int:
                 phases.add(t0, s, 1)
                 phases.add(t1, s, -1)
             elif pid in RESOURCE_PROCESSES:
-                s = track_sig.setdefault((pid, ev.get("tid")), len(track_sig))
+                s = track_sig.setdefault(track_of(ev), len(track_sig))
                 task = args.get("task")
                 busy.add(t1, s, IDLE)  # ends first: a back-to-back successor overwrites at the same ps
                 busy.add(t0, s, task if isinstance(task, int) and task >= 0 else 0)
@@ -144,14 +144,14 @@ def _emit(VCDWriter: Any, other: dict[str, Any], out_path: str | Path, thread_na
                           for ph, s in sorted(phase_sig.items(), key=lambda kv: phase_key(kv[0]))}
             streams = []
             for sig, cumulative, kind in ((busy, False, 0), (phases, True, 1), (queues, False, 2)):
-                t, s, v = _settled(sig, cumulative)
-                streams.append((t, np.full(len(t), kind), s, v))
-            t = np.concatenate([x[0] for x in streams])
-            k = np.concatenate([x[1] for x in streams])
-            s = np.concatenate([x[2] for x in streams])
-            v = np.concatenate([x[3] for x in streams])
-            for i in np.lexsort((s, k, t)):
-                ti, ki, si, vi = int(t[i]), int(k[i]), int(s[i]), int(v[i])
+                times, signals, values = _settled(sig, cumulative)
+                streams.append((times, np.full(len(times), kind), signals, values))
+            all_t = np.concatenate([x[0] for x in streams])
+            all_k = np.concatenate([x[1] for x in streams])
+            all_s = np.concatenate([x[2] for x in streams])
+            all_v = np.concatenate([x[3] for x in streams])
+            for i in np.lexsort((all_s, all_k, all_t)):
+                ti, ki, si, vi = int(all_t[i]), int(all_k[i]), int(all_s[i]), int(all_v[i])
                 if ki == 0:
                     bit, task = busy_vars[si]
                     w.change(bit, ti, 0 if vi == IDLE else 1)

@@ -98,9 +98,10 @@ def plan_cases(workloads: list[str], rules: list[str], work_over: dict[str, Any]
                 raise UserError("the bundled workloads are not installed here; pass WORKLOAD paths")
             plans.append(CasePlan("", path, {**work_over, "rule": rule}, bundled=True))
         return plans
+    each_rule: list[str | None] = list(rules) or [None]
     for w in workloads:
-        for rule in rules or [None]:
-            over = dict(work_over) if rule is None else {**work_over, "rule": rule}
+        for maybe_rule in each_rule:
+            over = dict(work_over) if maybe_rule is None else {**work_over, "rule": maybe_rule}
             plans.append(CasePlan("", Path(w), over))
     return plans
 

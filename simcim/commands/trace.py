@@ -82,9 +82,9 @@ def print_summary(s: TraceSummary, top: int = 8, every: bool = False) -> None:
     phases = Table(title="by phase (busy = summed task time; wait = queueing for units after ready)")
     for col in ("phase", "tasks", "busy (sum)", "wait (sum)", "energy", "first start", "last end"):
         phases.add_column(col, justify="right")
-    for p in s.phases:
-        phases.add_row(p.phase, str(p.tasks), _ps(p.busy_ps), _ps(p.wait_ps), si(p.energy_pj * 1e-12, "J"),
-                       _ps(p.first_t0_ps or 0), _ps(p.last_t1_ps))
+    for st in s.phases:
+        phases.add_row(st.phase, str(st.tasks), _ps(st.busy_ps), _ps(st.wait_ps), si(st.energy_pj * 1e-12, "J"),
+                       _ps(st.first_t0_ps or 0), _ps(st.last_t1_ps))
     console.print(phases)
 
     def resource_table(title: str, rows: list[Any]) -> None:

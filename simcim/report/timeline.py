@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from simcim.analysis.names import natural_key, phase_of
-from simcim.analysis.reader import RESOURCE_PROCESSES, TASKS_PID, TraceError, iter_events
+from simcim.analysis.reader import RESOURCE_PROCESSES, TASKS_PID, TraceError, iter_events, track_of
 
 # Rows are grouped in this order, top to bottom: compute first, then what feeds it.
 PROCESS_ORDER = ("tiles", "wg_units", "dram", "interconnect")
@@ -42,7 +42,7 @@ def read_timeline(trace_path: str | Path, label: str) -> Timeline:
     for ev in iter_events(trace_path):
         ph, pid = ev.get("ph"), ev.get("pid")
         if ph == "M" and ev.get("name") == "thread_name":
-            names[(pid, ev.get("tid"))] = str((ev.get("args") or {}).get("name"))
+            names[track_of(ev)] = str((ev.get("args") or {}).get("name"))
         elif ph == "X":
             args = ev.get("args") or {}
             t0, t1 = args.get("t0_ps"), args.get("t1_ps")
@@ -51,7 +51,7 @@ def read_timeline(trace_path: str | Path, label: str) -> Timeline:
             if pid == TASKS_PID:
                 latency_ps = max(latency_ps, t1)
             elif pid in RESOURCE_PROCESSES:
-                spans[(pid, ev.get("tid"))][phase_of(str(ev.get("name")))].append((t0, t1 - t0))
+                spans[track_of(ev)][phase_of(str(ev.get("name")))].append((t0, t1 - t0))
     rows = [TimelineRow(names.get(key, f"pid{key[0]}.tid{key[1]}"), RESOURCE_PROCESSES[key[0]], dict(by_phase))
             for key, by_phase in spans.items()]
     rows.sort(key=lambda r: (PROCESS_ORDER.index(r.process), natural_key(r.resource)))
