@@ -25,7 +25,8 @@ h2 { font-size: 1.25em; margin-top: 2em; border-bottom: 1px solid #ddd; padding-
 .sub { color: #666; margin-top: 0; }
 table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.85em; }
 th, td { border: 1px solid #ddd; padding: 0.3em 0.6em; text-align: right; white-space: nowrap; }
-th { background: #f4f4f4; }
+th { background: #f4f4f4; white-space: normal; }
+.table-wrap { overflow-x: auto; }
 td:first-child, th:first-child { text-align: left; }
 caption { caption-side: top; text-align: left; font-weight: bold; padding-bottom: 0.3em; }
 figure { margin: 1.2em 0; }
@@ -49,7 +50,9 @@ def table_html(t: TableData) -> str:
     head = "".join(f"<th>{escape(h)}</th>" for h in t.header)
     rows = "\n".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>" for row in t.rows)
     note = f'<p class="note">{escape(t.note)}</p>' if t.note else ""
-    return f"<table>\n<caption>{escape(t.title)}</caption>\n<tr>{head}</tr>\n{rows}\n</table>\n{note}"
+    # Wide tables scroll inside their box instead of pushing the page wider than the window.
+    return (f'<div class="table-wrap"><table>\n<caption>{escape(t.title)}</caption>\n<tr>{head}</tr>\n{rows}\n'
+            f"</table></div>\n{note}")
 
 
 def figure_html(png: bytes, alt: str, caption: str, file_name: str) -> str:
