@@ -16,7 +16,7 @@ from simcim.spec.workload import Workload
 from simcim.training.crossbar import ReadModel, crossbar_mvm
 from simcim.training.device import CellArray
 from simcim.training.model import FlattenOp, Op, PoolOp, WeightOp, activate, build_ops, init_weight, xavier_uniform
-from simcim.training.quantize import quantize, quantize_scaled, quantize_stochastic, shift, step
+from simcim.training.quantize import quantize, quantize_scaled, quantize_stochastic, shift
 from simcim.training.settings import HardwareModel
 
 FEEDBACK_RULES = ("fa", "dfa", "drtp")
@@ -44,19 +44,14 @@ class ChipNetwork:
         self.layers: list[WeightOp] = [op for op in self.ops if isinstance(op, WeightOp)]
         # Draw all initial weights first, then the feedback matrices, so that a rule change
         # keeps the same initial network for the same seed (fair comparisons).
-        floor = 1.5 * self._resolution()
-        targets = [init_weight(op.spec, generator, floor) for op in self.layers]
+        # The same targets in every mode (no WAGE floor): a table row then differs from the one
+        # above only in how the cells hold and change them.
+        targets = [init_weight(op.spec, generator) for op in self.layers]
         self.cells = [CellArray(t, hw, generator) for t in targets]
         self.feedback: list[Tensor | None] = [self._feedback(op, i) for i, op in enumerate(self.layers)]
         self.forward_read = ReadModel(hw.rows, hw.adc_bits, hw.read_noise, hw.on_off_ratio)
         # The transposed (error) read sums over a subarray's columns.
         self.backward_read = ReadModel(hw.cols, hw.adc_bits, hw.read_noise, hw.on_off_ratio)
-
-    def _resolution(self) -> float:
-        """Smallest weight step the cells hold (0: float), for WAGE's initialization floor."""
-        if self.hw.pulse_mode:
-            return 2.0 / (self.hw.levels - 1)
-        return step(self.hw.weight_bits) if self.hw.weight_bits is not None else 0.0
 
     def _feedback(self, op: WeightOp, index: int) -> Tensor | None:
         """The fixed random matrix a rule sends errors through for this layer, if any."""

@@ -105,7 +105,7 @@ class PoolOp:
     def backward(self, d: Tensor) -> Tensor:
         shape = tuple(int(v) for v in self.cache["shape"])
         if self.kind == "maxpool":
-            return F.max_unpool2d(d, self.cache["idx"], self.kernel, output_size=shape[-2:])
+            return F.max_unpool2d(d, self.cache["idx"], (self.kernel, self.kernel), output_size=shape[-2:])
         up = d.repeat_interleave(self.kernel, dim=2).repeat_interleave(self.kernel, dim=3)
         up = up / (self.kernel * self.kernel)
         return F.pad(up, (0, shape[3] - up.shape[3], 0, shape[2] - up.shape[2]))
@@ -150,13 +150,14 @@ def build_ops(workload: Workload) -> list[Op]:
 INIT_GAIN = 0.5
 
 
-def init_weight(spec: WeightLayer, generator: torch.Generator, floor: float = 0.0) -> Tensor:
-    """U(-L, L) with L = max(INIT_GAIN * sqrt(6 / (fan_in + fan_out)), floor).
+def init_weight(spec: WeightLayer, generator: torch.Generator) -> Tensor:
+    """U(-L, L) with L = INIT_GAIN * sqrt(6 / (fan_in + fan_out)).
 
-    ``floor`` is WAGE's L_min = 1.5 * (weight resolution) (Wu et al. 2018, sec. 3.3.1): below it
-    a quantized start would be almost all zeros.
+    WAGE (Wu et al. 2018, sec. 3.3.1) widens L to 1.5 weight steps for low bit widths; we do not,
+    so that quantized and float runs start from the same weights (about half of the 6-bit start
+    rounds to zero, the rest to +-1 step).
     """
-    limit = max(INIT_GAIN * math.sqrt(6.0 / (spec.rows + spec.cols)), floor)
+    limit = INIT_GAIN * math.sqrt(6.0 / (spec.rows + spec.cols))
     return (torch.rand((spec.rows, spec.cols), generator=generator) * 2 - 1) * limit
 
 
