@@ -16,6 +16,7 @@ from typing import Any, Iterable
 
 from simcim.atomic import write_text_atomic
 from simcim.engine.records import SimRecords
+from simcim.simulate import Simulation
 
 PROCESSES = {"tasks": 1, "tiles": 2, "wg_units": 3, "interconnect": 4, "dram": 5}
 
@@ -121,3 +122,16 @@ def write_trace(path: str | Path, records: SimRecords, meta: dict[str, Any], com
     header = json.dumps({"displayTimeUnit": "ns", "otherData": meta}, sort_keys=True)[:-1]
     write_text_atomic(path, header + ',"traceEvents":[\n' + body + "\n]}\n")
     return len(events)
+
+
+def simulation_meta(sim: Simulation) -> dict[str, Any]:
+    """What a trace's ``otherData`` says about the run it came from."""
+    wl = sim.workload
+    return {"architecture": sim.arch.name, "workload": wl.name, "rule": wl.rule, "schedule": wl.schedule,
+            "batch_size": wl.batch_size, "makespan_ps": sim.records.makespan_ps,
+            "time_unit": "ps in args, us in ts"}
+
+
+def write_simulation_trace(path: str | Path, sim: Simulation, components: Iterable[str] | None = None) -> int:
+    """Write the trace of a finished simulation, with its metadata."""
+    return write_trace(path, sim.records, simulation_meta(sim), components)

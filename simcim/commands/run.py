@@ -16,7 +16,7 @@ from simcim.hardware.costs import COMPONENTS
 from simcim.result import summarize
 from simcim.schedules.tasks import PHASES
 from simcim.simulate import simulate
-from simcim.trace import write_trace
+from simcim.trace import write_simulation_trace
 from simcim.units import si
 
 
@@ -39,10 +39,8 @@ def run_command(args: argparse.Namespace) -> int:
     result = summarize(sim)
     result["simulation"]["wall_s"] = round(time.perf_counter() - t0, 4)
     if args.trace:
-        meta = {"architecture": arch.name, "workload": workload.name, "rule": workload.rule,
-                "schedule": workload.schedule, "time_unit": "ps in args, us in ts"}
         filt = args.trace_filter.split(",") if args.trace_filter else None
-        write_trace(args.trace, sim.records, meta, filt)
+        write_simulation_trace(args.trace, sim, filt)
     if args.json_out:
         # wall time differs run to run; keep it out of the file so same inputs give identical bytes
         stable = {**result, "simulation": {k: v for k, v in result["simulation"].items() if k != "wall_s"}}

@@ -17,7 +17,7 @@ from simcim.result import summarize
 from simcim.simulate import simulate
 from simcim.spec.architecture import Architecture
 from simcim.spec.workload import Workload
-from simcim.trace import write_trace
+from simcim.trace import write_simulation_trace
 
 
 @dataclass
@@ -139,9 +139,7 @@ def run_case(arch: Architecture, workload: Workload, label: str, trace_path: Pat
     result = summarize(sim)
     case = Case(label, workload.rule, workload.name, result)
     if trace_path is not None:
-        meta = {"architecture": arch.name, "workload": workload.name, "rule": workload.rule,
-                "schedule": workload.schedule, "time_unit": "ps in args, us in ts"}
-        write_trace(trace_path, sim.records, meta)
+        write_simulation_trace(trace_path, sim)
         case.trace_path = trace_path
         case.critical = critical_path(trace_path)
         case.summary = summarize_trace(trace_path)
