@@ -120,7 +120,8 @@ def test_dask_rerun_resumes_from_the_local_file(cluster: str, tmp_path: Path, ca
     assert len(rows(db)) == 12
 
 
-def test_dask_training_gives_the_local_accuracy(cluster: str, tmp_path: Path) -> None:
+def test_dask_training_gives_the_local_accuracy(cluster: str, tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
     sweep = tmp_path / "t.yaml"
     sweep.write_text(f"""
 name: dask-train
@@ -136,8 +137,8 @@ train: {{epochs: 1}}
 seed: 1
 """)
     local_db, dask_db = tmp_path / "local.db", tmp_path / "dask.db"
-    assert main(["sweep", str(sweep), "--out", str(local_db), "--workers", "2", "--quiet"]) == 0
-    assert main(["sweep", str(sweep), "--out", str(dask_db), "--dask", cluster, "--quiet"]) == 0
+    assert main(["sweep", str(sweep), "--out", str(local_db), "--workers", "2"]) == 0, capsys.readouterr().err
+    assert main(["sweep", str(sweep), "--out", str(dask_db), "--dask", cluster]) == 0, capsys.readouterr().err
     local, remote = rows(local_db), rows(dask_db)
-    assert all(r["status"] == "ok" and r["accuracy"] is not None for r in local.values())
+    assert all(r["status"] == "ok" and r["accuracy"] is not None for r in local.values()), local
     assert local == remote
