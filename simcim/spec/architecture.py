@@ -26,6 +26,11 @@ class Technology(SpecModel):
 class Nonlinearity(SpecModel):
     ltp: float = Field(1.75, ge=0, le=10, description="potentiation nonlinearity label (NeuroSim NL)")
     ltd: float = Field(1.46, ge=0, le=10, description="depression nonlinearity label (NeuroSim NL)")
+    # How depression moves a cell. retrace: back along the potentiation-shaped curve
+    # G(p) = B(1 - e^(-p/A)) - 1 with A from the LTD label, as DNN+NeuroSim V2.1's training code
+    # (utee/wage_quantizer.py, QG) does. mirrored: along the point-mirrored curve, steps largest
+    # near Gmax, the strongly asymmetric shape of many measured devices.
+    ltd_curve: Literal["retrace", "mirrored"] = "retrace"
 
 
 class Variation(SpecModel):
