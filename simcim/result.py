@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from simcim.engine.plans import tiles_in
+from simcim.engine.plans import resource_kind, tiles_in
 from simcim.hardware.area import chip_area_um2
 from simcim.hardware.costs import COMPONENTS
 from simcim.hardware.graph import wire_bit_mm
@@ -14,16 +14,6 @@ from simcim.simulate import Simulation
 
 PS = 1e-12
 PJ = 1e-12
-
-
-def _kind(resource: str) -> str:
-    if resource.startswith("chip.tile"):
-        return "tiles"
-    if resource.startswith("chip.wg"):
-        return "wg_units"
-    if resource.startswith("chip.dram"):
-        return "dram_channels"
-    return "interconnect"
 
 
 def summarize(sim: Simulation) -> dict[str, Any]:
@@ -75,7 +65,7 @@ def summarize(sim: Simulation) -> dict[str, Any]:
     # Mean over physical components: a group of n tiles counts n times.
     util_by_kind: dict[str, list[float]] = defaultdict(list)
     for name, u in util_by_resource.items():
-        util_by_kind[_kind(name)].extend([u] * tiles_in(name))
+        util_by_kind[resource_kind(name)].extend([u] * tiles_in(name))
     ops = 2 * macs
     return {
         "architecture": arch.name,

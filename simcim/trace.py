@@ -15,20 +15,11 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from simcim.atomic import write_text_atomic
+from simcim.engine.plans import resource_kind
 from simcim.engine.records import SimRecords
 from simcim.simulate import Simulation
 
 PROCESSES = {"tasks": 1, "tiles": 2, "wg_units": 3, "interconnect": 4, "dram": 5}
-
-
-def resource_process(resource: str) -> str:
-    if resource.startswith("chip.tile"):
-        return "tiles"
-    if resource.startswith("chip.wg"):
-        return "wg_units"
-    if resource.startswith("chip.dram"):
-        return "dram"
-    return "interconnect"
 
 
 def _us(ps: int) -> float:
@@ -89,7 +80,7 @@ def trace_events(records: SimRecords, meta: dict[str, Any], components: Iterable
                 })
     # Resource tracks: every resource is a single slot (capacity 1), so one track each.
     for h in sorted(records.holds, key=lambda h: (h.resource, h.start_ps, h.task_id)):
-        proc = resource_process(h.resource)
+        proc = resource_kind(h.resource)
         if not keep(proc, h.resource):
             continue
         pid = PROCESSES[proc]
@@ -100,7 +91,7 @@ def trace_events(records: SimRecords, meta: dict[str, Any], components: Iterable
                      "requested_ps": h.requested_ps, "bits": h.bits},
         })
     for t_ps, resource, depth in records.queue_samples:
-        proc = resource_process(resource)
+        proc = resource_kind(resource)
         if keep(proc, resource):
             events.append({"name": f"queue {resource}", "ph": "C", "pid": PROCESSES[proc],
                            "ts": _us(t_ps), "args": {"waiting": depth, "t_ps": t_ps}})

@@ -7,9 +7,7 @@ each change as three integers in flat arrays (not Python objects) and sorts them
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from array import array
 from pathlib import Path
 from typing import Any
@@ -18,6 +16,7 @@ import numpy as np
 
 from simcim.analysis.names import natural_key, phase_key
 from simcim.analysis.reader import RESOURCE_PROCESSES, TASKS_PID, TraceError, iter_events, read_header, track_of
+from simcim.atomic import atomic_open
 
 IDLE = -1  # the "task" integer of an idle resource is written as 'z' (high impedance)
 _UNSAFE = re.compile(r"[^A-Za-z0-9_]")
@@ -114,62 +113,50 @@ def _settled(sig: _Signals, cumulative: bool) -> tuple[np.ndarray, np.ndarray, n
 def _emit(VCDWriter: Any, other: dict[str, Any], out_path: str | Path, thread_names: dict[tuple[int, int], str],
           track_sig: dict[tuple[int, int], int], queue_sig: dict[str, int], queue_pid: dict[str, int],
           phase_sig: dict[str, int], busy: _Signals, phases: _Signals, queues: _Signals) -> int:
-    out = Path(out_path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
     changes = 0
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            comment = " ".join(f"{k}={other[k]}" for k in ("architecture", "workload", "rule") if k in other)
-            # A fixed date keeps the file's bytes identical for identical traces.
-            w = VCDWriter(fh, timescale="1 ps", date="(simulated time)", version="simcim trace vcd", comment=comment)
-            resources: dict[str, tuple[int, int | None, int | None]] = {}  # name -> (pid, busy sig, queue sig)
-            for key, s in track_sig.items():
-                name = thread_names.get(key, f"pid{key[0]}_tid{key[1]}")
-                resources[name] = (key[0], s, None)
-            for name, s in queue_sig.items():
-                pid, b, _ = resources.get(name, (queue_pid[name], None, None))
-                resources[name] = (pid, b, s)
-            busy_vars: dict[int, tuple[Any, Any]] = {}
-            queue_vars: dict[int, Any] = {}
-            for name in sorted(resources, key=lambda n: (resources[n][0], natural_key(n))):
-                pid, b, q = resources[name]
-                scope = f"simcim.{RESOURCE_PROCESSES.get(pid, f'pid{pid}')}.{vcd_name(name)}"
-                if b is not None:
-                    busy_vars[b] = (w.register_var(scope, "busy", "wire", size=1, init=0),
-                                    w.register_var(scope, "task", "integer", size=32, init="z"))
-                if q is not None:
-                    queue_vars[q] = w.register_var(scope, "queue", "integer", size=16, init=0)
-            phase_vars = {s: w.register_var("simcim.tasks", f"running_{ph}", "integer", size=32, init=0)
-                          for ph, s in sorted(phase_sig.items(), key=lambda kv: phase_key(kv[0]))}
-            streams = []
-            for sig, cumulative, kind in ((busy, False, 0), (phases, True, 1), (queues, False, 2)):
-                times, signals, values = _settled(sig, cumulative)
-                streams.append((times, np.full(len(times), kind), signals, values))
-            all_t = np.concatenate([x[0] for x in streams])
-            all_k = np.concatenate([x[1] for x in streams])
-            all_s = np.concatenate([x[2] for x in streams])
-            all_v = np.concatenate([x[3] for x in streams])
-            for i in np.lexsort((all_s, all_k, all_t)):
-                ti, ki, si, vi = int(all_t[i]), int(all_k[i]), int(all_s[i]), int(all_v[i])
-                if ki == 0:
-                    bit, task = busy_vars[si]
-                    w.change(bit, ti, 0 if vi == IDLE else 1)
-                    w.change(task, ti, "z" if vi == IDLE else vi)
-                    changes += 2
-                elif ki == 1:
-                    w.change(phase_vars[si], ti, vi)
-                    changes += 1
-                else:
-                    w.change(queue_vars[si], ti, vi)
-                    changes += 1
-            w.close()
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, out)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    with atomic_open(out_path, "w") as fh:
+        comment = " ".join(f"{k}={other[k]}" for k in ("architecture", "workload", "rule") if k in other)
+        # A fixed date keeps the file's bytes identical for identical traces.
+        w = VCDWriter(fh, timescale="1 ps", date="(simulated time)", version="simcim trace vcd", comment=comment)
+        resources: dict[str, tuple[int, int | None, int | None]] = {}  # name -> (pid, busy sig, queue sig)
+        for key, s in track_sig.items():
+            name = thread_names.get(key, f"pid{key[0]}_tid{key[1]}")
+            resources[name] = (key[0], s, None)
+        for name, s in queue_sig.items():
+            pid, b, _ = resources.get(name, (queue_pid[name], None, None))
+            resources[name] = (pid, b, s)
+        busy_vars: dict[int, tuple[Any, Any]] = {}
+        queue_vars: dict[int, Any] = {}
+        for name in sorted(resources, key=lambda n: (resources[n][0], natural_key(n))):
+            pid, b, q = resources[name]
+            scope = f"simcim.{RESOURCE_PROCESSES.get(pid, f'pid{pid}')}.{vcd_name(name)}"
+            if b is not None:
+                busy_vars[b] = (w.register_var(scope, "busy", "wire", size=1, init=0),
+                                w.register_var(scope, "task", "integer", size=32, init="z"))
+            if q is not None:
+                queue_vars[q] = w.register_var(scope, "queue", "integer", size=16, init=0)
+        phase_vars = {s: w.register_var("simcim.tasks", f"running_{ph}", "integer", size=32, init=0)
+                      for ph, s in sorted(phase_sig.items(), key=lambda kv: phase_key(kv[0]))}
+        streams = []
+        for sig, cumulative, kind in ((busy, False, 0), (phases, True, 1), (queues, False, 2)):
+            times, signals, values = _settled(sig, cumulative)
+            streams.append((times, np.full(len(times), kind), signals, values))
+        all_t = np.concatenate([x[0] for x in streams])
+        all_k = np.concatenate([x[1] for x in streams])
+        all_s = np.concatenate([x[2] for x in streams])
+        all_v = np.concatenate([x[3] for x in streams])
+        for i in np.lexsort((all_s, all_k, all_t)):
+            ti, ki, si, vi = int(all_t[i]), int(all_k[i]), int(all_s[i]), int(all_v[i])
+            if ki == 0:
+                bit, task = busy_vars[si]
+                w.change(bit, ti, 0 if vi == IDLE else 1)
+                w.change(task, ti, "z" if vi == IDLE else vi)
+                changes += 2
+            elif ki == 1:
+                w.change(phase_vars[si], ti, vi)
+                changes += 1
+            else:
+                w.change(queue_vars[si], ti, vi)
+                changes += 1
+        w.close()
     return changes

@@ -67,6 +67,17 @@ def tiles_in(resource: str) -> int:
     return int(last) - int(head.removeprefix("chip.tile")) + 1 if last and head.startswith("chip.tile") else 1
 
 
+def resource_kind(resource: str) -> str:
+    """The kind of a contended resource: tiles, wg_units, dram (channels) or interconnect."""
+    if resource.startswith("chip.tile"):
+        return "tiles"
+    if resource.startswith("chip.wg"):
+        return "wg_units"
+    if resource.startswith(DRAM):
+        return "dram"
+    return "interconnect"
+
+
 def channel_name(k: int) -> str:
     return f"{DRAM}.ch{k}"
 
