@@ -9,7 +9,7 @@ import torch
 from simcim.spec import load_architecture
 from simcim.spec.workload import Workload
 from simcim.training.crossbar import ReadModel, adc_quantize, crossbar_mvm
-from simcim.training.device import CellArray
+from simcim.training.device import CellArray, layer_scale
 from simcim.training.nonlinearity import (a_of_label, bend, label_of_a, ltd_conductance, ltd_pulses,
                                           ltp_conductance, ltp_pulses)
 from simcim.training.settings import Nonidealities, hardware_model
@@ -76,6 +76,45 @@ def test_one_pulse_moves_a_cell_one_level_along_its_curve() -> None:
     assert torch.allclose(cells.weight, ltp_conductance(p0 + 1, torch.tensor(a), 63), atol=1e-5)
 
 
+def _one_cell(curve: str, nl: float) -> CellArray:
+    arch = load_architecture("architectures/neurosim-fefet-22nm.yaml", {
+        "device.nonlinearity.ltp": nl, "device.nonlinearity.ltd": nl, "device.nonlinearity.ltd_curve": curve})
+    on = Nonidealities(quantization=False, nonlinearity=True, variation=False, adc=False, read_noise=False)
+    return CellArray(torch.full((4, 3), 0.3), hardware_model(arch, TINY, on), torch.Generator().manual_seed(0))
+
+
+def test_retrace_returns_to_the_start_and_mirrored_does_not() -> None:
+    # A_LTP = A_LTD (NL 1.75 both, a = 0.702, A = 44.226, B = 2.63376), fan_in 4 so alpha = 1.
+    # The cell starts at the level nearest 0.3: p0 = round(-A ln(1 - 1.3/B)) = round(30.09) = 30,
+    # G(30) = B(1 - e^(-30/A)) - 1 = 0.29723 (atol covers a_of_label(1.75) = 0.702 +- 5e-4).
+    one = 2.0 / 63  # a requested change of exactly one (linear) pulse
+    retrace = _one_cell("retrace", 1.75)
+    assert retrace.scale == 1.0
+    start = retrace.weight.clone()
+    assert torch.allclose(start, torch.tensor(0.29723), atol=3e-4)
+    retrace.update(torch.full((4, 3), one))  # up to G(31) = 0.32711
+    assert torch.allclose(retrace.weight, torch.tensor(0.32711), atol=3e-4)
+    retrace.update(torch.full((4, 3), -one))  # retrace: back down the same curve to G(30)
+    assert torch.allclose(retrace.weight, start, atol=1e-6)
+    # Mirrored: down runs on 1 - B(1 - e^(-(63 - p)/A)). 0.32711 sits at p = 63 + A ln(1 - 0.67289/B)
+    # = 49.952 there; one pulse down gives p = 48.952 and G = 1 - B(1 - e^(-14.048/A)) = 0.28327:
+    # the down step (0.0438) is larger than the up step (0.0299), so the cell ends below its start.
+    mirrored = _one_cell("mirrored", 1.75)
+    mirrored.update(torch.full((4, 3), one))
+    mirrored.update(torch.full((4, 3), -one))
+    assert torch.allclose(mirrored.weight, torch.tensor(0.28327), atol=3e-4)
+    assert not torch.allclose(mirrored.weight, start, atol=1e-3)
+
+
+def test_wage_layer_scale_by_hand() -> None:
+    # alpha = max(1, 2^round(log2(0.75 / sqrt(3 / fan_in)))) for 6 bits (NeuroSim V2.1 wage_initializer).
+    assert layer_scale(784, 6) == 16  # 0.75 / 0.0619 = 12.1
+    assert layer_scale(1024, 6) == 16  # 0.75 / 0.0541 = 13.9
+    assert layer_scale(64, 6) == 4  # 0.75 / 0.2165 = 3.46
+    assert layer_scale(4, 6) == 1  # 0.75 / 0.866 < 1 -> 1
+    assert layer_scale(784, 5) == 32  # Wm = 1.5 for 5 bits
+
+
 def test_c2c_noise_statistics() -> None:
     # After each update the written cells get + N(0, c2c * (Gmax - Gmin)), Gmax - Gmin = 2 here.
     on = Nonidealities(quantization=True, nonlinearity=False, variation=True, adc=False, read_noise=False)
@@ -84,7 +123,8 @@ def test_c2c_noise_statistics() -> None:
     before = cells.weight.clone()
     step = cells.pulse_step
     cells.update(torch.full_like(w, step))  # one grid step on every cell
-    drift = cells.weight - before - step
+    drift = (cells.weight - before - step) * cells.scale  # in cell units ([-1, 1])
+    assert cells.scale == 8  # WAGE alpha for fan_in 200: 0.75 / sqrt(3/200) = 6.1 -> 2^3
     sigma = ARCH.device.variation.c2c * 2.0
     assert abs(float(drift.mean())) < 4 * sigma / math.sqrt(w.numel())
     assert float(drift.std()) == pytest.approx(sigma, rel=0.02)

@@ -10,18 +10,47 @@ Three ways to hold a weight, picked by the switches (see settings.Nonidealities)
 Pulse counts are rounded stochastically (unbiased), so updates far below one pulse still act on
 average. Cycle-to-cycle variation adds N(0, c2c * (Gmax - Gmin)) to each cell that was written
 (facts.md); with weights normalized to [-1, 1], Gmax - Gmin = 2.
+
+Per-layer scale (WAGE; DNN+NeuroSim V2.1 Training_pytorch/utee/wage_initializer.py, scale_limit, and
+modules/quantization_cpu_np_infer.py, ``output / self.scale``). A cell holds a normalized value c in
+[-1, 1]; the layer computes with w = c / alpha, alpha = max(1, 2^round(log2(Wm / sqrt(3 / fan_in)))),
+Wm = 1.5 * 16 / 2^(bits-1) (0.75 for 6 bits). A layer's weights are small (|w| ~ sqrt(3/fan_in),
+0.06 for fan_in 784), so without alpha they would sit on the few levels around the middle of the
+cell: one pulse (2/63) would be as large as the weight itself, and the device's up/down asymmetry
+would move every weight by whole levels. With alpha (16 for fan_in 784 or 1024, 64 levels) the
+weights spread over the cell's range and a pulse is a fine step. Clipping at +-1 in the cell is
++-1/alpha in the layer, as in NeuroSim. Float runs (no quantization, no device) keep alpha = 1: the
+value is the same, only its representation changes.
 """
 
 from __future__ import annotations
 
+import math
+
 import torch
 from torch import Tensor
 
-from simcim.training.nonlinearity import a_of_label, ltd_conductance, ltd_pulses, ltp_conductance, ltp_pulses
+from simcim.training.nonlinearity import (a_of_label, ltd_conductance, ltd_pulses, ltp_conductance, ltp_pulses,
+                                          retrace_conductance, retrace_pulses)
 from simcim.training.quantize import clip_limit, quantize, step, stochastic_round
 from simcim.training.settings import HardwareModel
 
 RANGE = 2.0  # Gmax - Gmin in normalized weight units ([-1, 1])
+
+
+# WAGE's beta: the initial range of a cell is Wm = BETA / 2^(bits-1) (NeuroSim V2.1 wage_initializer.py,
+# scale_limit: beta = 1.5 * 16).
+WAGE_BETA = 1.5 * 16
+
+
+def layer_scale(fan_in: int, bits: int) -> float:
+    """WAGE's per-layer scale alpha = max(1, 2^round(log2(Wm / sqrt(3 / fan_in)))), Wm = 24 / 2^(bits-1).
+
+    sqrt(3 / fan_in) is NeuroSim's float_limit (wage_init_ with factor 1). By hand: fan_in 784, 6 bits:
+    Wm = 0.75, 0.75 / 0.0619 = 12.1 -> 2^4 = 16.
+    """
+    wm = WAGE_BETA / 2.0 ** (bits - 1)
+    return max(1.0, 2.0 ** round(math.log2(wm / math.sqrt(3.0 / fan_in))))
 
 
 def _device_a(label: float, d2d: float, shape: torch.Size, generator: torch.Generator) -> Tensor:
@@ -38,23 +67,29 @@ class CellArray:
     def __init__(self, target: Tensor, hw: HardwareModel, generator: torch.Generator) -> None:
         self.hw = hw
         self.generator = generator
+        fan_in = target.shape[0]  # crossbar orientation: (K inputs = rows, M outputs)
         if hw.pulse_mode:
             self.mode = "device"
             self.pmax = hw.levels - 1
-            self.pulse_step = RANGE / self.pmax  # one pulse of a linear device
+            self.scale = layer_scale(fan_in, hw.weight_bits or round(math.log2(hw.levels)))
+            self.pulse_step = RANGE / self.pmax / self.scale  # one pulse of a linear device, in w
             assert hw.nl_ltp is not None and hw.nl_ltd is not None
+            self.retrace = hw.ltd_curve == "retrace"
             self.a_ltp = _device_a(hw.nl_ltp, hw.d2d, target.shape, generator)
             self.a_ltd = _device_a(hw.nl_ltd, hw.d2d, target.shape, generator)
             # Program each cell from Gmin with whole LTP pulses to the level nearest the target.
-            p0 = torch.round(ltp_pulses(target.clamp(-1, 1), self.a_ltp, self.pmax)).clamp(0, self.pmax)
-            self.weight = ltp_conductance(p0, self.a_ltp, self.pmax)
+            cell = (target * self.scale).clamp(-1, 1)
+            p0 = torch.round(ltp_pulses(cell, self.a_ltp, self.pmax)).clamp(0, self.pmax)
+            self.weight = ltp_conductance(p0, self.a_ltp, self.pmax) / self.scale
         elif hw.weight_bits is not None:
             self.mode = "grid"
-            self.pulse_step = step(hw.weight_bits)
-            self.limit = clip_limit(hw.weight_bits)
-            self.weight = quantize(target, hw.weight_bits)
+            self.scale = layer_scale(fan_in, hw.weight_bits)
+            self.pulse_step = step(hw.weight_bits) / self.scale
+            self.limit = clip_limit(hw.weight_bits) / self.scale
+            self.weight = quantize(target * self.scale, hw.weight_bits) / self.scale
         else:
             self.mode = "float"
+            self.scale = 1.0
             # Pulse accounting only: (Gmax - Gmin) / levels per pulse (facts.md, NeuroSim WU).
             self.pulse_step = RANGE / hw.levels
             self.weight = target.clone()
@@ -75,23 +110,29 @@ class CellArray:
                 self._pulse(signed, written)
         if self.hw.c2c > 0:
             idx = written.nonzero(as_tuple=True)
-            noise = torch.randn(idx[0].shape, generator=self.generator) * (self.hw.c2c * RANGE)
+            noise = torch.randn(idx[0].shape, generator=self.generator) * (self.hw.c2c * RANGE / self.scale)
             self.weight[idx] += noise
             if self.mode != "float":
-                self.weight.clamp_(-1.0, 1.0)
+                self.weight.clamp_(-1.0 / self.scale, 1.0 / self.scale)
         return float(pulses.sum())
 
     def _pulse(self, signed: Tensor, written: Tensor) -> None:
-        """Move written cells along their LTP (up) or LTD (down) curve by whole pulses."""
+        """Move written cells along their LTP (up) or LTD (down) curve by whole pulses.
+
+        Up: p = G_LTP^-1(c) + n on the LTP curve. Down (n < 0), retrace: p = G^-1(c) + n on the
+        potentiation-shaped curve with A_LTD (NeuroSim V2.1 QG); mirrored: on the mirrored curve.
+        """
         idx = written.nonzero(as_tuple=True)
         if idx[0].numel() == 0:
             return
-        w = self.weight[idx]
+        c = (self.weight[idx] * self.scale).clamp(-1.0, 1.0)
         n = signed[idx]
         a_ltp = self.a_ltp[idx]
         a_ltd = self.a_ltd[idx]
         up = n > 0
-        p_up = (ltp_pulses(w, a_ltp, self.pmax) + n).clamp(0, self.pmax)
-        p_dn = (ltd_pulses(w, a_ltd, self.pmax) + n).clamp(0, self.pmax)
-        new = torch.where(up, ltp_conductance(p_up, a_ltp, self.pmax), ltd_conductance(p_dn, a_ltd, self.pmax))
-        self.weight[idx] = new
+        pmax = self.pmax
+        down_g, down_p = (retrace_conductance, retrace_pulses) if self.retrace else (ltd_conductance, ltd_pulses)
+        p_up = (ltp_pulses(c, a_ltp, pmax) + n).clamp(0, pmax)
+        p_dn = (down_p(c, a_ltd, pmax) + n).clamp(0, pmax)
+        new = torch.where(up, ltp_conductance(p_up, a_ltp, pmax), down_g(p_dn, a_ltd, pmax))
+        self.weight[idx] = new / self.scale

@@ -1,8 +1,18 @@
 """Nonlinear conductance-vs-pulse curves of a synaptic device (DNN+NeuroSim's training model).
 
 After p potentiation pulses the normalized conductance is G(p) = B(1 - e^(-p/A)) - 1 in [-1, 1] with
-B = 2 / (1 - e^(-Pmax/A)) and A = a(NL) * Pmax (facts.md). Depression (LTD) follows the mirrored
-curve with its own label. A label of 0 is the linear device.
+B = 2 / (1 - e^(-Pmax/A)) and A = a(NL) * Pmax (facts.md). A label of 0 is the linear device.
+
+Depression (LTD), two shapes (architecture key ``device.nonlinearity.ltd_curve``):
+- retrace (default): back down the *same potentiation-shaped* curve, with A from the LTD label.
+  This is what DNN+NeuroSim V2.1's training code does (Training_pytorch/utee/wage_quantizer.py, QG:
+  the pulse position is found by inverting B(1 - e^(-p/A)) - 1 with A = A_LTD for pulses that lower
+  the weight, and the new weight is that curve at p - n). With A_LTP = A_LTD a pulse up and a pulse
+  down cancel exactly; with the FeFET's labels the up and down steps at a weight w differ by
+  (B_LTP - 1 - w)/A_LTP versus (B_LTD - 1 - w)/A_LTD, a few percent near w = 0.
+- mirrored: the point-mirrored curve 1 - B(1 - e^(-(Pmax - p)/A)), steps largest near Gmax where
+  depression starts (many measured devices). Random-sign pulses then pull every cell toward the
+  conductance where an up step equals a down step (near the middle).
 
 The label -> a mapping. NeuroSim labels a curve by how far it bends. Writing x = p / Pmax and
 g(x) = (1 - e^(-x/a)) / (1 - e^(-1/a)) for the curve normalized to [0, 1], the largest deviation from
@@ -99,6 +109,16 @@ def ltp_pulses(g: Tensor, a: Tensor, pmax: int) -> Tensor:
     big_a, b = _params(a_safe, pmax)
     curved = -big_a * torch.log1p(-(g + 1.0) / b)
     return torch.where(lin, (g + 1.0) * pmax / 2.0, curved)
+
+
+def retrace_conductance(p: Tensor, a: Tensor, pmax: int) -> Tensor:
+    """Retraced depression: the potentiation-shaped curve with the LTD label's a (NeuroSim V2.1)."""
+    return ltp_conductance(p, a, pmax)
+
+
+def retrace_pulses(g: Tensor, a: Tensor, pmax: int) -> Tensor:
+    """Inverse of :func:`retrace_conductance`."""
+    return ltp_pulses(g, a, pmax)
 
 
 def ltd_conductance(p: Tensor, a: Tensor, pmax: int) -> Tensor:

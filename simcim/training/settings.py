@@ -51,6 +51,7 @@ class HardwareModel:
     levels: int  # conductance levels of one cell (also used for pulse accounting when ideal)
     nl_ltp: float | None  # None: weights are not device states (float or WAGE grid)
     nl_ltd: float | None
+    ltd_curve: str  # "retrace" (DNN+NeuroSim V2.1) or "mirrored": how depression moves a cell
     c2c: float  # sigma as a fraction of Gmax - Gmin
     d2d: float  # sigma of the NL label across devices
     on_off_ratio: float
@@ -76,7 +77,7 @@ class HardwareModel:
                              "activation_bits": self.activation_bits, "error_bits": self.error_bits,
                              "gradient_bits": self.gradient_bits},
             "nonlinearity": {"on": on.nonlinearity, "ltp": self.nl_ltp, "ltd": self.nl_ltd,
-                             "levels": self.levels},
+                             "ltd_curve": self.ltd_curve, "levels": self.levels},
             "variation": {"on": on.variation, "c2c": self.c2c, "d2d": self.d2d},
             "adc": {"on": on.adc, "bits": self.adc_bits, "rows": self.rows},
             "read_noise": {"on": on.read_noise, "sigma": self.read_noise},
@@ -96,6 +97,7 @@ def hardware_model(arch: Architecture, workload: Workload, on: Nonidealities) ->
         levels=dev.levels,
         nl_ltp=dev.nonlinearity.ltp if on.nonlinearity else None,
         nl_ltd=dev.nonlinearity.ltd if on.nonlinearity else None,
+        ltd_curve=dev.nonlinearity.ltd_curve,
         c2c=dev.variation.c2c if on.variation else 0.0,
         d2d=dev.variation.d2d if on.variation else 0.0,
         on_off_ratio=dev.on_off_ratio,
