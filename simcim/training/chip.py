@@ -15,7 +15,8 @@ from torch import Tensor
 from simcim.spec.workload import Workload
 from simcim.training.crossbar import ReadModel, crossbar_mvm
 from simcim.training.device import CellArray
-from simcim.training.model import FlattenOp, Op, PoolOp, WeightOp, activate, build_ops, init_weight, xavier_uniform
+from simcim.training.model import (FlattenOp, Op, PoolOp, WeightOp, activate, build_ops, hidden_activate, init_weight,
+                                   xavier_uniform)
 from simcim.training.quantize import quantize, quantize_scaled, quantize_stochastic, shift
 from simcim.training.settings import HardwareModel
 
@@ -112,9 +113,10 @@ class ChipNetwork:
                 rows = op.to_rows(h)
                 pre = op.to_map(mvm(rows, weights[i]), n)
                 records.append(LayerRecord(rows, pre, n))
-                h = activate(pre, op.spec.activation)
                 if i < last:
-                    h = quant(h)
+                    h = quant(hidden_activate(pre, op.spec.activation))
+                else:
+                    h = activate(pre, op.spec.activation)
                 i += 1
             elif isinstance(op, (PoolOp, FlattenOp)):
                 h = op.forward(h)

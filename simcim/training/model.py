@@ -44,6 +44,26 @@ def derivative(a: Tensor, kind: str) -> Tensor:
     return torch.ones_like(a)
 
 
+# Hidden activations live in [-1, 1] on the chip: they are stored and sent as 8-bit fractions, and
+# WAGE clips every layer output to +-(1 - 2^(1-b)) before quantizing it (DNN+NeuroSim V2.1
+# utee/wage_quantizer.py, WAGEQuantizer_f: C(x, bits_A), then Q; clamp passes no gradient where it
+# clips). We clip hidden layers in every mode, float included, so that the ideal row models the same
+# network. Without the bound, DFA's hidden updates (which never see the layers above) let deep nets'
+# activations grow until the output layer's step diverges: mlp5 DFA at lr 0.1 / momentum 0.9 went to
+# NaN in float math within 30 steps (docs/training.md).
+HIDDEN_RANGE = 1.0
+
+
+def hidden_activate(a: Tensor, kind: str) -> Tensor:
+    """A hidden layer's output: f(a) clipped to [-1, 1]."""
+    return activate(a, kind).clamp(-HIDDEN_RANGE, HIDDEN_RANGE)
+
+
+def hidden_derivative(a: Tensor, kind: str) -> Tensor:
+    """Derivative of :func:`hidden_activate`: f'(a), zero where the clip holds the output."""
+    return derivative(a, kind) * (activate(a, kind).abs() < HIDDEN_RANGE).to(a.dtype)
+
+
 @dataclass
 class WeightOp:
     """A linear or conv layer with its activation: y = f(x W)."""

@@ -22,7 +22,7 @@ import torch
 from torch import Tensor
 
 from simcim.training.chip import ChipNetwork, LayerRecord
-from simcim.training.model import derivative
+from simcim.training.model import derivative, hidden_derivative
 
 RULES = ("bp", "fa", "dfa", "drtp", "shallow")
 
@@ -66,14 +66,14 @@ def layer_errors(net: ChipNetwork, records: list[LayerRecord], error: Tensor, ta
             matrix = weights[i] if rule == "bp" else net.feedback[i]
             assert matrix is not None
             back = net.backward_through(i, d, matrix, exact)
-            d = qe(back * derivative(records[i - 1].pre, layers[i - 1].spec.activation))
+            d = qe(back * hidden_derivative(records[i - 1].pre, layers[i - 1].spec.activation))
             deltas[i - 1] = d
         return deltas
     if rule in ("dfa", "drtp"):
         signal = e if rule == "dfa" else -target
         for i in range(last):
             projected = net.project(i, signal, exact)
-            deltas[i] = qe(projected * derivative(records[i].pre, layers[i].spec.activation))
+            deltas[i] = qe(projected * hidden_derivative(records[i].pre, layers[i].spec.activation))
         return deltas
     raise ValueError(f"unknown learning rule {rule!r}; expected one of {', '.join(RULES)}")
 
