@@ -172,3 +172,18 @@ def test_read_noise_grows_as_the_on_off_ratio_falls() -> None:
         y = crossbar_mvm(x, w, ReadModel(128, None, 0.01, ratio), g)
         err[ratio] = float(y.std())
     assert err[2.0] > 1.5 * err[100.0]
+
+
+def test_scaled_layers_are_read_in_cell_units() -> None:
+    # A layer with WAGE alpha holds w * alpha in its cells: the read is of those, divided by alpha.
+    g = torch.Generator().manual_seed(0)
+    x = torch.rand(16, 300, generator=g)
+    w = (torch.rand(300, 5, generator=g) * 2 - 1) / 16
+    adc = ReadModel(128, 5, 0.0, 10.0)
+    assert torch.allclose(crossbar_mvm(x, w, adc, g, scale=16.0), crossbar_mvm(x, w * 16, adc, g) / 16, atol=1e-6)
+    # Read noise is relative to the cell currents (weight signal plus reference): reading the
+    # unscaled w would make the same noise 16x larger against the signal.
+    noisy = ReadModel(128, None, 0.01, 10.0)
+    err_cells = float((crossbar_mvm(x, w, noisy, g, scale=16.0) - x @ w).std())
+    err_flat = float((crossbar_mvm(x, w, noisy, g) - x @ w).std())
+    assert err_cells < err_flat / 4

@@ -67,11 +67,11 @@ class ChipNetwork:
         return quantize(b, self.hw.weight_bits) if self.hw.weight_bits is not None else b
 
     # -- reads -------------------------------------------------------------------------------
-    def mvm(self, x: Tensor, w: Tensor) -> Tensor:
-        return crossbar_mvm(x, w, self.forward_read, self.generator)
+    def mvm(self, x: Tensor, w: Tensor, scale: float = 1.0) -> Tensor:
+        return crossbar_mvm(x, w, self.forward_read, self.generator, scale)
 
-    def mvm_transposed(self, x: Tensor, w_t: Tensor) -> Tensor:
-        return crossbar_mvm(x, w_t, self.backward_read, self.generator)
+    def mvm_transposed(self, x: Tensor, w_t: Tensor, scale: float = 1.0) -> Tensor:
+        return crossbar_mvm(x, w_t, self.backward_read, self.generator, scale)
 
     def quantize_activation(self, y: Tensor) -> Tensor:
         bits = self.hw.activation_bits
@@ -102,7 +102,6 @@ class ChipNetwork:
         """Run the network; ``exact`` uses float math on ``weights`` (for alignment checks)."""
         weights = weights if weights is not None else self.weights
         quant = (lambda t: t) if exact else self.quantize_activation
-        mvm = (lambda a, b: a @ b) if exact else self.mvm
         records: list[LayerRecord] = []
         h = quant(x)
         last = len(self.layers) - 1
@@ -111,7 +110,8 @@ class ChipNetwork:
             if isinstance(op, WeightOp):
                 n = h.shape[0]
                 rows = op.to_rows(h)
-                pre = op.to_map(mvm(rows, weights[i]), n)
+                prod = rows @ weights[i] if exact else self.mvm(rows, weights[i], self.cells[i].scale)
+                pre = op.to_map(prod, n)
                 records.append(LayerRecord(rows, pre, n))
                 if i < last:
                     h = quant(hidden_activate(pre, op.spec.activation))
@@ -127,7 +127,9 @@ class ChipNetwork:
         activation output), sending ``delta`` (layer ``index``'s error) back through ``matrix``
         (its W for BP, its B for FA) and through any pooling/flatten in between."""
         op = self.layers[index]
-        mvm = (lambda a, b: a @ b) if exact else self.mvm_transposed
+        # The weights' own cells (BP) are read in cell units; a feedback array B is held unscaled.
+        scale = self.cells[index].scale if matrix is self.cells[index].weight else 1.0
+        mvm = (lambda a, b: a @ b) if exact else (lambda a, b: self.mvm_transposed(a, b, scale))
         d = op.input_grad(op.from_map(delta), matrix, delta.shape[0], mvm)
         # Walk back over the non-weight ops between layer index-1 and layer index.
         pos = self.ops.index(op)

@@ -52,14 +52,24 @@ def adc_quantize(current: Tensor, lo: Tensor, hi: Tensor, bits: int) -> Tensor:
     """
     levels = 2**bits
     width = (hi - lo).clamp_min(1e-12) / levels
-    index = torch.clamp(torch.floor((current - lo) / width), 0, levels - 1)
-    return lo + (index + 0.5) * width
+    # In place on one temporary: this runs on every partial sum of every read (the step's hot spot).
+    index = (current - lo).div_(width).floor_().clamp_(0, levels - 1)
+    return index.add_(0.5).mul_(width).add_(lo)
 
 
-def crossbar_mvm(x: Tensor, w: Tensor, model: ReadModel, generator: torch.Generator) -> Tensor:
-    """x (N, K) times w (K, M) read from subarrays of ``group_rows`` rows: (N, M)."""
+def crossbar_mvm(x: Tensor, w: Tensor, model: ReadModel, generator: torch.Generator,
+                 scale: float = 1.0) -> Tensor:
+    """x (N, K) times w (K, M) read from subarrays of ``group_rows`` rows: (N, M).
+
+    ``scale`` is the layer's WAGE alpha (device.py): the cells hold w * alpha, so the read (and its
+    noise against the reference column) happens in cell units and the result is divided by alpha.
+    """
     if model.exact:
         return x @ w
+    if scale != 1.0 and model.read_noise > 0:
+        # Without read noise the read is scale-free (the ADC range follows the signal), so the
+        # scaling is only needed, and only done, when noise is on.
+        return crossbar_mvm(x, w * scale, model, generator) / scale
     n, k = x.shape
     m = w.shape[1]
     r = model.group_rows
@@ -70,6 +80,14 @@ def crossbar_mvm(x: Tensor, w: Tensor, model: ReadModel, generator: torch.Genera
         w = F.pad(w, (0, 0, 0, pad))
     xg = x.reshape(n, groups, r).transpose(0, 1)  # (G, N, R)
     signal = torch.bmm(xg, w.reshape(groups, r, m))  # (G, N, M), in weight units
+    if model.read_noise == 0:
+        # Column current minus reference is h * signal; the ADC's range follows it, so digitize the
+        # signal directly (the same bins, two fewer passes over the partial sums).
+        if model.adc_bits is not None:
+            lo = signal.amin(dim=(1, 2), keepdim=True)  # one range per subarray row-group
+            hi = signal.amax(dim=(1, 2), keepdim=True)
+            signal = adc_quantize(signal, lo, hi, model.adc_bits)
+        return signal.sum(dim=0)
     gmin = 1.0 / model.on_off_ratio
     half_range = (1.0 - gmin) / 2.0  # h: conductance per unit weight, Gmax = 1
     diff = half_range * signal  # (G, N, M): column current minus reference current
