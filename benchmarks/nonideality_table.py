@@ -5,7 +5,7 @@ the study's defaults; the FeFET chip has no read noise). Columns: BP, DFA, FA at
 (workloads mlp3-*, mlp5-*; FA runs the bp workload with rule fa). Each run trains from the same
 seed, so a row differs from the one above only in the effect it adds.
 
-    python benchmarks/nonideality_table.py --epochs 20 --jobs 2 --json table.json
+    python benchmarks/nonideality_table.py --epochs 40 --jobs 2 --json table.json   # ~8 min on 2 cores
 
 Prints a Markdown table (the one in docs/training.md).
 """
