@@ -187,3 +187,64 @@ def test_scaled_layers_are_read_in_cell_units() -> None:
     err_cells = float((crossbar_mvm(x, w, noisy, g, scale=16.0) - x @ w).std())
     err_flat = float((crossbar_mvm(x, w, noisy, g) - x @ w).std())
     assert err_cells < err_flat / 4
+
+
+def _neurosim_cells(on: Nonidealities, w: torch.Tensor) -> CellArray:
+    cells = CellArray(w, hardware_model(ARCH, TINY, on, "neurosim"), torch.Generator().manual_seed(0))
+    assert cells.scale == 1.0  # fan_in 2: alpha = max(1, 2^round(log2(0.75 / 1.22))) = 1
+    cells.weight = w.clone()  # hand-picked cell values (the rounding onto levels is tested above)
+    return cells
+
+
+def test_neurosim_update_by_hand_on_a_linear_cell() -> None:
+    # DNN+NeuroSim V2.1 QG with quantization only (a linear cell, G(p) = 2p/64 - 1), 6-bit W and G.
+    cells = _neurosim_cells(Nonidealities(True, False, False, False, False),
+                            torch.tensor([[0.5, -0.25], [0.90625, 0.125]]))
+    x = torch.tensor([[0.3, -0.2], [-0.2, 0.003]])
+    # 1. max|x| = 0.3, 2^round(log2 0.3) = 2^-2: x / 0.25 = [[1.2, -0.8], [-0.8, 0.012]].
+    # 2. n = round(x / 2 * 64) = [[38, -26], [-26, 0]] (0.384 rounds to no pulse at all).
+    # 3. new = c - n/32 = [[-0.6875, 0.5625], [1.71875 -> clipped to 31/32, 0.125]],
+    #    d = c - new = [[1.1875, -0.8125], [-0.0625, 0]].
+    # 4. seed 0 draws u = [[0.4963, 0.7682], [0.0885, 0.1320]]; floor(d + u) = [[1, -1], [0, 0]]:
+    #    c -= that / 32.
+    pulses = cells.update_neurosim(x)
+    assert pulses == 2
+    assert torch.allclose(cells.weight, torch.tensor([[0.46875, -0.21875], [0.90625, 0.125]]))
+
+
+def test_neurosim_update_by_hand_along_the_device_curve() -> None:
+    # FeFET NL 1.75 (LTP, a 0.702) / 1.46 (LTD, a 0.849), retrace, numLevel = 64 = the curve's Pmax.
+    cells = _neurosim_cells(Nonidealities(True, True, False, False, False), torch.zeros(2, 1))
+    # x / 2^round(log2 0.25) = [0.5, -1] -> n = [16, -32] (16 down, 32 up) from c = 0.
+    # Down, A_LTD = 0.849 * 64 = 54.336, B = 2 / (1 - e^(-64/54.336)) = 2.88992:
+    #   p = -A ln(1 - 1/B) = 23.076; G(23.076 - 16) = B (1 - e^(-7.076/A)) - 1 = -0.6471, d = 0.6471.
+    # Up, A_LTP = 0.702 * 64 = 44.928, B = 2.63376: p = 21.454; G(53.454) = 0.8323, d = -0.8323.
+    # (A linear cell would give d = 0.5 and -1.0.) Seed 0: u = [0.4963, 0.7682]:
+    # floor(0.6471 + 0.4963) = 1, floor(-0.8323 + 0.7682) = -1: one LSB (1/32) down and one up.
+    pulses = cells.update_neurosim(torch.tensor([[0.125], [-0.25]]))
+    assert pulses == 2
+    assert torch.allclose(cells.weight, torch.tensor([[-1 / 32], [1 / 32]]))
+    # The curve step itself (d), checked with the same draws shifted: u = 0 would give floor(d).
+    a = torch.tensor([float(a_of_label(1.46)), float(a_of_label(1.75))])
+    p = ltp_pulses(torch.zeros(2), a, 64) - torch.tensor([16.0, -32.0])
+    assert torch.allclose(ltp_conductance(p, a, 64), torch.tensor([-0.6471, 0.8323]), atol=1e-4)
+
+
+def test_neurosim_c2c_only_on_cells_that_moved() -> None:
+    # W(x, grad, bits, sigma): + N(0, 2 sigma) where the applied update is nonzero, then clip.
+    on = Nonidealities(True, True, True, False, False)
+    start = torch.linspace(-0.5, 0.5, 400).reshape(2, 200)
+    cells = _neurosim_cells(on, start)
+    x = torch.zeros(2, 200)
+    x[0] = 1.0  # 32 pulses down in row 0; row 1 gets no pulse
+    cells.update_neurosim(x)
+    assert torch.equal(cells.weight[1], start[1])
+    moved = cells.weight[0] - start[0]
+    # A cell moves by SR(d) LSBs (1/32; d shrinks toward the clip at -31/32) plus c2c noise of
+    # sigma 2 * 0.003, or not at all (SR(d) = 0: no write, no noise).
+    changed = moved != 0
+    assert 100 < int(changed.sum()) < 200
+    lsbs = torch.round(-moved[changed] * 32)
+    assert set(lsbs.tolist()) <= {0.0, 1.0, 2.0}
+    noise = moved[changed] + lsbs / 32
+    assert 0.004 < float(noise.std()) < 0.008

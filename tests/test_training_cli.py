@@ -31,6 +31,7 @@ def test_train_writes_metrics_and_plot(tmp_path: Path, capsys: pytest.CaptureFix
     assert m["nonidealities"]["quantization"]["on"] and m["nonidealities"]["adc"]["bits"] == 5
     assert m["pulses_per_cell"] > 0
     assert m["alignment_deg"] is None  # only for rules that stand in for the gradient
+    assert m["weight_update"] == m["nonidealities"]["weight_update"] == "proportional"  # the workload's
     rows = list(csv.DictReader((out / "metrics.csv").open()))
     assert [int(r["epoch"]) for r in rows] == [1, 2, 3, 4, 5, 6]
     assert float(rows[-1]["test_accuracy"]) == m["final_test_accuracy"]
@@ -46,6 +47,17 @@ def test_ideal_and_rule_override(tmp_path: Path) -> None:
     m = json.loads((tmp_path / "metrics.json").read_text())
     assert m["rule"] == "dfa" and set(m["alignment_deg"]) == {"fc1", "fc2", "fc3"}
     assert not any(v["on"] for v in m["nonidealities"].values() if isinstance(v, dict))
+
+
+def test_weight_update_flag(tmp_path: Path) -> None:
+    for flags, expected in ((["--weight-update", "neurosim"], "neurosim"),
+                            (["--weight-update", "neurosim", "--ideal"], "float")):  # float ignores it
+        rc = main(["train", ARCH, WORKLOAD, *SMALL, "--dataset", "synthetic", "--epochs", "1", *flags,
+                   "--quiet", "--out", str(tmp_path)])
+        assert rc == 0
+        m = json.loads((tmp_path / "metrics.json").read_text())
+        assert m["weight_update"] == m["nonidealities"]["weight_update"] == expected
+        assert m["pulses_per_cell"] > 0
 
 
 def test_one_effect_off(tmp_path: Path) -> None:

@@ -23,10 +23,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--data-dir", metavar="DIR",
                    help="folder with the IDX files for mnist / fashion-mnist (default ~/data/DATASET)")
     p.add_argument("--epochs", type=int, metavar="N",
-                   help="default: the workload's epochs, at most 30 on digits/synthetic")
+                   help="default: the workload's epochs, at most 50 on digits/synthetic")
     p.add_argument("--seed", type=int, help="default: the workload's seed")
     p.add_argument("--batch-size", type=int, metavar="N", help="default: training.batch_size or batch_size")
     p.add_argument("--lr", type=float, help="default: the workload's training.lr")
+    p.add_argument("--weight-update", choices=["proportional", "neurosim"],
+                   help="how updates become write pulses in hardware-aware runs: the SGD step as "
+                        "stochastically rounded pulses, or DNN+NeuroSim V2.1's normalized QG step "
+                        "(default: the workload's training.weight_update; --ideal ignores it)")
     p.add_argument("--out", metavar="DIR", help="output folder (default runs/train-WORKLOAD-RULE)")
     p.add_argument("--ideal", action="store_true", help="ideal devices and float math (all effects off)")
     for flag, effect in (("quant", "WAGE quantization"), ("nonlinearity", "nonlinear pulse updates"),
@@ -72,7 +76,7 @@ def train_command(args: argparse.Namespace) -> int:
         epochs=args.epochs or default_epochs(workload, dataset),
         seed=workload.seed if args.seed is None else args.seed, nonidealities=on,
         data_dir=Path(args.data_dir).expanduser() if args.data_dir else None,
-        batch_size=args.batch_size, lr=args.lr)
+        batch_size=args.batch_size, lr=args.lr, weight_update=args.weight_update)
     out = Path(args.out) if args.out else Path("runs") / f"train-{workload.name}-{workload.rule}"
     progress = ConsoleProgress(quiet=args.quiet)
     if args.threads is not None:
@@ -88,7 +92,8 @@ def train_command(args: argparse.Namespace) -> int:
         final = result.history[-1]
         print(f"{workload.name} {result.rule} on {result.dataset}: final test accuracy "
               f"{100 * final.test_accuracy:.2f} % (train {100 * final.train_accuracy:.2f} %), "
-              f"{result.pulses_per_cell:.4g} write pulses per cell per batch")
+              f"{result.pulses_per_cell:.4g} write pulses per cell per batch "
+              f"({result.weight_update} update)")
         if result.alignment_deg:
             angles = ", ".join(f"{k} {v:.1f}°" for k, v in result.alignment_deg.items())
             print(f"angle to the BP gradient: {angles}")

@@ -32,10 +32,15 @@ from torch import Tensor
 
 from simcim.training.nonlinearity import (a_of_label, ltd_conductance, ltd_pulses, ltp_conductance, ltp_pulses,
                                           retrace_conductance, retrace_pulses)
-from simcim.training.quantize import clip_limit, quantize, step, stochastic_round
+from simcim.training.quantize import clip_limit, quantize, shift, step, stochastic_round
 from simcim.training.settings import HardwareModel
 
 RANGE = 2.0  # Gmax - Gmin in normalized weight units ([-1, 1])
+
+# The "lr" DNN+NeuroSim V2.1 passes to QG (train.py: --grad_scale, default 1; divided by 8 at epochs
+# 200 and 250 of its 32). Its SGD learning rate (alpha = 0.1) and momentum (gamma = 0.9) act earlier,
+# on the velocity that QG receives; ours are the workload's lr and momentum.
+NEUROSIM_GRAD_SCALE = 1.0
 
 
 # WAGE's beta: the initial range of a cell is Wm = BETA / 2^(bits-1) (NeuroSim V2.1 wage_initializer.py,
@@ -115,6 +120,52 @@ class CellArray:
             if self.mode != "float":
                 self.weight.clamp_(-1.0 / self.scale, 1.0 / self.scale)
         return float(pulses.sum())
+
+    def update_neurosim(self, x: Tensor, grad_scale: float = NEUROSIM_GRAD_SCALE) -> float:
+        """DNN+NeuroSim V2.1's update (Training_pytorch/utee/wage_quantizer.py QG, then W); returns pulses.
+
+        ``x`` is the layer's velocity lr * v (as NeuroSim's train.py hands QG). In cell units c:
+        1. x <- x / 2^round(log2 max|x|) (per layer);
+        2. n = round(grad_scale * x / 2 * levels) pulses (n > 0 lowers the weight);
+        3. p = G^-1(c) on the curve for the direction (A_LTP for pulses that raise the weight,
+           A_LTD otherwise; retrace: both potentiation-shaped), new = G(p - n) clipped to
+           +-(1 - 2^(1-bits_W)), d = c - new;
+        4. c <- c - SR(d) / 2^(bits_G - 1): one gradient LSB (one level) with probability ~d;
+        then W(): + N(0, 2 sigma_c2c) on the cells that moved, clip to +-(1 - 2^(1-bits_W)).
+        Levels: NeuroSim's numLevel = max_level is the device's level count, also the curve's Pmax
+        (its A = a * max_level). A cell without a device curve (quantization only) is linear.
+        """
+        if self.mode == "float":
+            return self.update(-grad_scale * x)
+        peak = x.abs().max()
+        if not torch.isfinite(peak) or peak == 0:
+            return 0.0
+        levels = self.hw.levels
+        bits_w = self.hw.weight_bits or round(math.log2(levels))
+        bits_g = self.hw.gradient_bits or round(math.log2(levels))
+        limit = clip_limit(bits_w)
+        n = torch.round(grad_scale * (x / shift(peak)) / 2.0 * levels)
+        c = self.weight * self.scale
+        if self.mode == "device":
+            up = n < 0
+            a = torch.where(up, self.a_ltp, self.a_ltd)
+            if self.retrace:
+                new = ltp_conductance(ltp_pulses(c.clamp(-1.0, 1.0), a, levels) - n, a, levels)
+            else:  # mirrored LTD for the pulses that lower the weight
+                p = torch.where(up, ltp_pulses(c.clamp(-1.0, 1.0), a, levels),
+                                ltd_pulses(c.clamp(-1.0, 1.0), a, levels))
+                new = torch.where(up, ltp_conductance(p - n, a, levels), ltd_conductance(p - n, a, levels))
+        else:  # linear device: G(p) = 2p / levels - 1
+            new = c - 2.0 * n / levels
+        d = torch.where(n != 0, c - new.clamp(-limit, limit), torch.zeros_like(c))
+        lsb = stochastic_round(d, self.generator)
+        c = c - lsb / 2.0 ** (bits_g - 1)
+        written = lsb != 0
+        if self.hw.c2c > 0:
+            idx = written.nonzero(as_tuple=True)
+            c[idx] += torch.randn(idx[0].shape, generator=self.generator) * (self.hw.c2c * RANGE)
+        self.weight = c.clamp_(-limit, limit) / self.scale
+        return float(lsb.abs().sum())
 
     def _pulse(self, signed: Tensor, written: Tensor) -> None:
         """Move written cells along their LTP (up) or LTD (down) curve by whole pulses.

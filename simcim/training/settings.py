@@ -59,6 +59,9 @@ class HardwareModel:
     rows: int  # rows summed into one analog partial sum (forward)
     cols: int  # rows of the transposed read (error pass)
     read_noise: float
+    # How an update becomes pulses in the hardware-aware modes (workload training.weight_update):
+    # "proportional" (-lr*v as stochastically rounded pulses) or "neurosim" (DNN+NeuroSim V2.1's QG).
+    weight_update: str = "proportional"
 
     @property
     def pulse_mode(self) -> bool:
@@ -82,10 +85,18 @@ class HardwareModel:
             "adc": {"on": on.adc, "bits": self.adc_bits, "rows": self.rows},
             "read_noise": {"on": on.read_noise, "sigma": self.read_noise},
             "on_off_ratio": self.on_off_ratio,
+            "weight_update": self.effective_weight_update,
         }
 
+    @property
+    def effective_weight_update(self) -> str:
+        """'float' where the weights are an ideal memory (no quantization, no device), else the mode."""
+        return self.weight_update if (self.pulse_mode or self.weight_bits is not None) else "float"
 
-def hardware_model(arch: Architecture, workload: Workload, on: Nonidealities) -> HardwareModel:
+
+def hardware_model(arch: Architecture, workload: Workload, on: Nonidealities,
+                   weight_update: str | None = None) -> HardwareModel:
+    """The model for ``on``; ``weight_update`` overrides the workload's training.weight_update."""
     q = workload.quantization
     dev = arch.device
     sub = arch.subarray
@@ -105,6 +116,7 @@ def hardware_model(arch: Architecture, workload: Workload, on: Nonidealities) ->
         rows=sub.rows,
         cols=sub.cols,
         read_noise=dev.read_noise if on.read_noise else 0.0,
+        weight_update=weight_update or workload.training.weight_update,
     )
 
 

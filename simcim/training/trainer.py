@@ -46,6 +46,7 @@ class TrainOptions:
     lr: float | None = None
     momentum: float | None = None
     loss: str | None = None
+    weight_update: str | None = None  # None: the workload's training.weight_update
 
 
 @dataclass
@@ -72,6 +73,7 @@ class TrainResult:
     momentum: float
     loss: str
     nonidealities: dict[str, Any]
+    weight_update: str = "proportional"  # what the cells got: proportional | neurosim | float
     history: list[EpochMetrics] = field(default_factory=list)
     pulses_per_cell: float = 0.0
     alignment_deg: dict[str, float] | None = None
@@ -84,6 +86,7 @@ class TrainResult:
             "dataset": self.dataset, "epochs": self.epochs, "seed": self.seed,
             "batch_size": self.batch_size, "batches_per_epoch": self.batches_per_epoch,
             "lr": self.lr, "momentum": self.momentum, "loss": self.loss,
+            "weight_update": self.weight_update,
             "train_loss": [m.train_loss for m in h],
             "train_accuracy": [m.train_accuracy for m in h],
             "test_accuracy": [m.test_accuracy for m in h],
@@ -140,7 +143,8 @@ class Trainer:
         self.momentum = options.momentum if options.momentum is not None else t.momentum
         self.loss = options.loss or t.loss
         self.classes = network_classes(workload)
-        self.hw: HardwareModel = hardware_model(arch, workload, options.nonidealities)
+        self.hw: HardwareModel = hardware_model(arch, workload, options.nonidealities, options.weight_update)
+        self.neurosim = self.hw.effective_weight_update == "neurosim"
         self.generator = torch.Generator().manual_seed(options.seed)
         self.data = data or load_dataset(options.dataset, tuple(workload.input_shape), self.classes,
                                          options.seed, options.data_dir)
@@ -167,6 +171,13 @@ class Trainer:
             # SGD with momentum on the (quantized) gradient, as the study (facts.md); momentum
             # lives in the digital weight-gradient unit, the cells get the requested change.
             v = self.velocity[i]
+            if self.neurosim:
+                # DNN+NeuroSim V2.1 train.py: velocity = gamma * velocity + alpha * grad on the float
+                # gradient; QG (in update_neurosim) is its gradient quantizer. Unlike train.py we do
+                # not zero the velocity at each epoch (8 batches on digits, not 250).
+                v.mul_(self.momentum).add_(g)
+                pulses += net.cells[i].update_neurosim(self.lr * v)
+                continue
             v.mul_(self.momentum).add_(net.quantize_gradient(g))
             pulses += net.cells[i].update(-self.lr * v)
         self.pulses_total += pulses
@@ -180,7 +191,8 @@ class Trainer:
             workload=self.workload.name, architecture=self.arch.name, rule=opts.rule,
             dataset=self.data.name, epochs=opts.epochs, seed=opts.seed, batch_size=self.batch_size,
             batches_per_epoch=self.batches_per_epoch, lr=self.lr, momentum=self.momentum,
-            loss=self.loss, nonidealities=self.hw.describe(opts.nonidealities))
+            loss=self.loss, nonidealities=self.hw.describe(opts.nonidealities),
+            weight_update=self.hw.effective_weight_update)
         start = time.perf_counter()
         progress.start(opts.epochs * self.batches_per_epoch)
         x, y = self.data.x_train, self.data.y_train
