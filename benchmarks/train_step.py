@@ -5,7 +5,7 @@ BP); the hardware one has every nonideality of the study's chip on (WAGE quantiz
 pulse updates with c2c noise, 5-bit ADC on every 128-row partial sum). Steps are interleaved so that
 load from other processes hits both alike; the ratio of medians is reported. Goal: <= 3x.
 
-    python benchmarks/train_step.py [--rule bp] [--steps 20] [--threads 2]
+    python benchmarks/train_step.py [--rule bp] [--steps 20] [--threads 2] [--weight-update neurosim]
 """
 
 from __future__ import annotations
@@ -30,13 +30,16 @@ def main() -> None:
     parser.add_argument("--workload", default=str(ROOT / "workloads" / "mlp3-dfa.yaml"))
     parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--weight-update", choices=["proportional", "neurosim"],
+                        help="the hardware run's update (default: the workload's)")
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
     arch = load_architecture(ROOT / "architectures" / "neurosim-fefet-22nm.yaml")
     wl = load_workload(args.workload)
     ideal = Trainer(wl, arch, TrainOptions(args.rule, "digits", 1, 0, Nonidealities.ideal()))
-    hw = Trainer(wl, arch, TrainOptions(args.rule, "digits", 1, 0, Nonidealities()), ideal.data)
+    hw = Trainer(wl, arch, TrainOptions(args.rule, "digits", 1, 0, Nonidealities(),
+                                        weight_update=args.weight_update), ideal.data)
     x, y = ideal.data.x_train, ideal.data.y_train
     b = ideal.batch_size
     times: dict[str, list[float]] = {"ideal": [], "hardware": []}
@@ -50,7 +53,8 @@ def main() -> None:
                     times[name].append(time.perf_counter() - t0)
     t_ideal = statistics.median(times["ideal"])
     t_hw = statistics.median(times["hardware"])
-    print(f"{wl.name} ({args.rule}), batch {b}, {torch.get_num_threads()} thread(s), {args.steps} steps each")
+    print(f"{wl.name} ({args.rule}, {hw.hw.effective_weight_update} update), batch {b}, "
+          f"{torch.get_num_threads()} thread(s), {args.steps} steps each")
     print(f"ideal float step:    {1e3 * t_ideal:8.1f} ms (median)")
     print(f"hardware-aware step: {1e3 * t_hw:8.1f} ms (median)")
     print(f"ratio: {t_hw / t_ideal:.2f}x  (goal <= 3x)")
