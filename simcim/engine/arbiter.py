@@ -68,3 +68,61 @@ class Arbiter:
         if self.on_queue_change is not None:
             # waiting = requests not yet granted
             self.on_queue_change(self.name, len(self.queue))
+
+
+class PoolArbiter:
+    """Identical units (interleaved DRAM channels) taken k at a time, oldest request first.
+
+    The oldest waiting request is served as soon as k units are free; younger ones wait behind it
+    (no overtaking), so the order stays the program order. Granted units are the lowest-numbered
+    free ones, so every unit keeps a trace track of its own.
+    """
+
+    def __init__(self, env: simpy.Environment, name: str, slots: list[str]) -> None:
+        self.env = env
+        self.name = name
+        self.free = list(range(len(slots)))
+        self.slots = slots
+        self.queue: list[tuple[int, int, int, simpy.Event]] = []
+        self._pending = False
+        self._seq = 0
+        self.on_queue_change = None
+
+    def request(self, task_id: int, units: int) -> simpy.Event:
+        """An event whose value is the tuple of slot names granted."""
+        if not 1 <= units <= len(self.slots):
+            raise ValueError(f"{self.name}: asked for {units} of {len(self.slots)} units")
+        grant = self.env.event()
+        self._seq += 1
+        heapq.heappush(self.queue, (task_id, self._seq, units, grant))
+        self._notify()
+        self._schedule_arbitration()
+        return grant
+
+    def release(self, slots: tuple[str, ...]) -> None:
+        self.free.extend(self.slots.index(s) for s in slots)
+        self.free.sort()
+        if self.queue:
+            self._schedule_arbitration()
+
+    def _schedule_arbitration(self) -> None:
+        if self._pending:
+            return
+        self._pending = True
+        ev = simpy.Event(self.env)
+        ev._ok = True
+        ev._value = None
+        ev.callbacks.append(self._arbitrate)
+        self.env.schedule(ev, ARBITRATION_PRIORITY)
+
+    def _arbitrate(self, _: simpy.Event) -> None:
+        self._pending = False
+        while self.queue and self.queue[0][2] <= len(self.free):
+            _, _, units, grant = heapq.heappop(self.queue)
+            taken, self.free = self.free[:units], self.free[units:]
+            grant.succeed(tuple(self.slots[i] for i in taken))
+        self._notify()
+
+    def _notify(self) -> None:
+        if self.on_queue_change is not None:
+            self.on_queue_change(self.name, len(self.queue))

@@ -26,6 +26,7 @@ class Transfer:
     resources: tuple[str, ...]
     latency_ps: int
     energy_pj: dict[str, float]
+    dram_units: int = 0  # interleaved DRAM: channels taken from the pool (0: a named channel is in resources)
 
 
 @dataclass(frozen=True)
@@ -140,16 +141,24 @@ class Planner:
 
     def _transfer(self, src: str, layer: int, bits: int) -> Transfer:
         resources, bw, pj = self._path(src)
+        units = 0
         if self._interleaved:
-            channels = tuple(channel_name(k) for k in range(self._channels))
-            bw = min(bw, self._channels * self._channel_bw)
+            # Striped over as many channels as the path can feed: a 256 Gb/s link gains nothing
+            # from a second 256 Gb/s channel, and must not keep it from other transfers.
+            units = min(self._channels, max(1, math.ceil(bw / self._channel_bw)))
+            bw = min(bw, units * self._channel_bw)
         else:
-            channels = (channel_name(self.placement.layers[layer - 1].dram_channel),)
+            resources = resources + (channel_name(self.placement.layers[layer - 1].dram_channel),)
             bw = min(bw, self._channel_bw)
         latency_ps = math.ceil(bits * 1000 / bw)  # Gb/s = bits/ns
         energy = {"interconnect": bits * pj["interconnect"], "buffers": bits * pj["buffers"],
                   "dram": bits * self._dram_pj}
-        return Transfer(bits, resources + channels, latency_ps, energy)
+        return Transfer(bits, resources, latency_ps, energy, units)
+
+    @property
+    def dram_pool(self) -> list[str]:
+        """Channel names of the interleaved DRAM pool (empty when channels are placed per layer)."""
+        return [channel_name(k) for k in range(self._channels)] if self._interleaved else []
 
     def plan(self, task: Task) -> Plan:
         key = (task.layer, task.phase)

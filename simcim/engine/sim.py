@@ -12,16 +12,18 @@ from typing import Generator
 import networkx as nx
 import simpy
 
-from simcim.engine.arbiter import Arbiter
+from simcim.engine.arbiter import Arbiter, PoolArbiter
 from simcim.engine.plans import Compute, Plan, Planner, Transfer
 from simcim.engine.records import HoldRecord, SimRecords, TaskRecord
+from simcim.hardware.graph import DRAM
 from simcim.schedules.tasks import Task
 
 
 class _Resources:
     """One arbiter per contended component, with a global acquisition order."""
 
-    def __init__(self, env: simpy.Environment, names: list[str], sample_queues: bool, records: SimRecords) -> None:
+    def __init__(self, env: simpy.Environment, names: list[str], dram_slots: list[str], sample_queues: bool,
+                 records: SimRecords) -> None:
         # Units (tiles, WG units) first, then links/buses, then DRAM channels: a task that holds a
         # unit may wait for a link, but nothing holding a link ever waits for a unit.
         def rank(name: str) -> tuple[int, str]:
@@ -30,10 +32,12 @@ class _Resources:
 
         self.order = {name: i for i, name in enumerate(sorted(set(names), key=rank))}
         self.pool = {name: Arbiter(env, name) for name in self.order}
+        # Interleaved DRAM: one pool of channels, requested after every link (last in the order).
+        self.dram = PoolArbiter(env, DRAM, dram_slots) if dram_slots else None
         if sample_queues:
             def sample(name: str, waiting: int) -> None:
                 records.queue_samples.append((int(env.now), name, waiting))
-            for arb in self.pool.values():
+            for arb in [*self.pool.values(), *([self.dram] if self.dram else [])]:
                 arb.on_queue_change = sample
 
     def sorted(self, names: tuple[str, ...]) -> list[str]:
@@ -59,7 +63,7 @@ def simulate_dag(dag: nx.DiGraph, planner: Planner, sample_queues: bool = False)
         for step in plan.steps:
             if isinstance(step, Transfer):
                 names.extend(step.resources)
-    res = _Resources(env, names, sample_queues, records)
+    res = _Resources(env, names, planner.dram_pool, sample_queues, records)
     done = {n: env.event() for n in dag.nodes}
 
     def run_task(task: Task, plan: Plan, deps: tuple[int, ...]) -> Generator:
@@ -78,10 +82,16 @@ def simulate_dag(dag: nx.DiGraph, planner: Planner, sample_queues: bool = False)
             asked = int(env.now)
             path = res.sorted(step.resources)
             yield from res.acquire(path, task.id)
+            channels: tuple[str, ...] = ()
+            if step.dram_units:
+                assert res.dram is not None
+                channels = yield res.dram.request(task.id, step.dram_units)
             t0 = int(env.now)
             yield env.timeout(step.latency_ps)
             res.release(path)
-            for name in path:
+            if channels:
+                res.dram.release(channels)
+            for name in (*path, *channels):
                 records.holds.append(HoldRecord(name, task.id, task.name, "transfer", asked, t0, int(env.now), step.bits))
         end = int(env.now)
         res.release(units)

@@ -114,7 +114,7 @@ class Dram(SpecModel):
     energy_pj_per_bit: float = Field(3.9, gt=0, le=1e3, description="HBM2 3.9 pJ/bit (facts.md)")
     # per_layer: each layer's tensors live in one channel ((layer-1) mod channels), so layers that
     # run at once use different channels (the study's max-over-layers assumption). interleaved:
-    # every transfer is striped over all channels.
+    # a transfer is striped over as many channels as its path's bandwidth can feed.
     placement: Literal["per_layer", "interleaved"] = "per_layer"
 
 
