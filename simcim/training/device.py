@@ -144,27 +144,34 @@ class CellArray:
         bits_w = self.hw.weight_bits or round(math.log2(levels))
         bits_g = self.hw.gradient_bits or round(math.log2(levels))
         limit = clip_limit(bits_w)
-        n = torch.round(grad_scale * (x / shift(peak)) / 2.0 * levels)
-        c = self.weight * self.scale
+        n_all = torch.round(x * (grad_scale / float(shift(peak)) / 2.0 * levels))
+        # Only cells with pulses can move (d = 0 elsewhere, and floor(0 + U[0,1)) = 0): work on those,
+        # through flat views (index_select / index_copy_ are much cheaper than tuple indexing).
+        idx = n_all.view(-1).nonzero().squeeze(1)
+        n = n_all.view(-1).index_select(0, idx)
+        weight = self.weight.view(-1)
+        c = weight.index_select(0, idx) * self.scale
         if self.mode == "device":
             up = n < 0
-            a = torch.where(up, self.a_ltp, self.a_ltd)
+            a = torch.where(up, self.a_ltp.view(-1).index_select(0, idx), self.a_ltd.view(-1).index_select(0, idx))
+            c_in = c.clamp(-1.0, 1.0)
             if self.retrace:
-                new = ltp_conductance(ltp_pulses(c.clamp(-1.0, 1.0), a, levels) - n, a, levels)
+                new = ltp_conductance(ltp_pulses(c_in, a, levels) - n, a, levels)
             else:  # mirrored LTD for the pulses that lower the weight
-                p = torch.where(up, ltp_pulses(c.clamp(-1.0, 1.0), a, levels),
-                                ltd_pulses(c.clamp(-1.0, 1.0), a, levels))
+                p = torch.where(up, ltp_pulses(c_in, a, levels), ltd_pulses(c_in, a, levels))
                 new = torch.where(up, ltp_conductance(p - n, a, levels), ltd_conductance(p - n, a, levels))
         else:  # linear device: G(p) = 2p / levels - 1
             new = c - 2.0 * n / levels
-        d = torch.where(n != 0, c - new.clamp(-limit, limit), torch.zeros_like(c))
-        lsb = stochastic_round(d, self.generator)
+        # SR(d) = floor(d + u): u drawn for every cell (as QG does), so the draws do not depend on
+        # which cells got pulses.
+        u = torch.rand(n_all.shape, generator=self.generator).view(-1).index_select(0, idx)
+        lsb = torch.floor(c - new.clamp(-limit, limit) + u)
         c = c - lsb / 2.0 ** (bits_g - 1)
-        written = lsb != 0
         if self.hw.c2c > 0:
-            idx = written.nonzero(as_tuple=True)
-            c[idx] += torch.randn(idx[0].shape, generator=self.generator) * (self.hw.c2c * RANGE)
-        self.weight = c.clamp_(-limit, limit) / self.scale
+            moved = lsb != 0
+            c[moved] += torch.randn(int(moved.sum()), generator=self.generator) * (self.hw.c2c * RANGE)
+        weight.index_copy_(0, idx, c / self.scale)
+        self.weight.clamp_(-limit / self.scale, limit / self.scale)  # W(): C(x, bits_W) on every weight
         return float(lsb.abs().sum())
 
     def _pulse(self, signed: Tensor, written: Tensor) -> None:
