@@ -9,6 +9,7 @@ import pytest
 import torch
 
 from simcim.cli import main
+from simcim.spec import load_workload
 
 torch.set_num_threads(1)  # tiny nets: threads only add overhead (and contention on a busy machine)
 
@@ -31,7 +32,8 @@ def test_train_writes_metrics_and_plot(tmp_path: Path, capsys: pytest.CaptureFix
     assert m["nonidealities"]["quantization"]["on"] and m["nonidealities"]["adc"]["bits"] == 5
     assert m["pulses_per_cell"] > 0
     assert m["alignment_deg"] is None  # only for rules that stand in for the gradient
-    assert m["weight_update"] == m["nonidealities"]["weight_update"] == "proportional"  # the workload's
+    # The workload's training.weight_update (proportional unless the spec's default changes).
+    assert m["weight_update"] == m["nonidealities"]["weight_update"] == load_workload(WORKLOAD).training.weight_update
     rows = list(csv.DictReader((out / "metrics.csv").open()))
     assert [int(r["epoch"]) for r in rows] == [1, 2, 3, 4, 5, 6]
     assert float(rows[-1]["test_accuracy"]) == m["final_test_accuracy"]
