@@ -70,11 +70,12 @@ class Training(SpecModel):
     momentum: float = Field(0.9, ge=0, lt=1)
     loss: Literal["mse", "cross_entropy"] = "mse"
     batch_size: int | None = Field(None, ge=1, le=1 << 16, description="default: the workload's")
-    # How a hardware-aware update becomes write pulses. proportional: the SGD step -lr*v, rounded
-    # stochastically to whole pulses. neurosim: DNN+NeuroSim V2.1's quantized gradient (QG in
-    # Training_pytorch/utee/wage_quantizer.py): gradient normalized per layer, lr * it in pulses
-    # along the device curve, then a stochastic step of one gradient LSB. Float runs ignore it.
-    weight_update: Literal["proportional", "neurosim"] = "proportional"
+    # How a hardware-aware update becomes write pulses. neurosim (default: the study's tool):
+    # DNN+NeuroSim V2.1's quantized gradient (QG in Training_pytorch/utee/wage_quantizer.py):
+    # gradient normalized per layer, in pulses along the device curve, then a stochastic step of
+    # one gradient LSB. proportional: the SGD step -lr*v rounded stochastically to whole pulses, so
+    # hardware and float runs differ only in the device effects. Float runs ignore it.
+    weight_update: Literal["proportional", "neurosim"] = "neurosim"
 
 
 class Workload(SpecModel):
