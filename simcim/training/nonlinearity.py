@@ -93,22 +93,29 @@ def _linear(a: Tensor) -> Tensor:
     return ~torch.isfinite(a) | (a >= LINEAR_A)
 
 
+def _split(a: Tensor) -> tuple[Tensor | None, Tensor]:
+    """The mask of linear cells (None when there are none: the common case, two fewer passes)
+    and an ``a`` that is safe to put in the exponent everywhere."""
+    lin = _linear(a)
+    if not bool(lin.any()):
+        return None, a
+    return lin, torch.where(lin, torch.ones_like(a), a)
+
+
 def ltp_conductance(p: Tensor, a: Tensor, pmax: int) -> Tensor:
     """G(p) = B(1 - e^(-p/A)) - 1 after p potentiation pulses from Gmin (p in [0, Pmax])."""
-    lin = _linear(a)
-    a_safe = torch.where(lin, torch.ones_like(a), a)
+    lin, a_safe = _split(a)
     big_a, b = _params(a_safe, pmax)
     curved = b * -torch.expm1(-p / big_a) - 1.0
-    return torch.where(lin, 2.0 * p / pmax - 1.0, curved)
+    return curved if lin is None else torch.where(lin, 2.0 * p / pmax - 1.0, curved)
 
 
 def ltp_pulses(g: Tensor, a: Tensor, pmax: int) -> Tensor:
     """Inverse of :func:`ltp_conductance`: the (fractional) pulse position of conductance g."""
-    lin = _linear(a)
-    a_safe = torch.where(lin, torch.ones_like(a), a)
+    lin, a_safe = _split(a)
     big_a, b = _params(a_safe, pmax)
     curved = -big_a * torch.log1p(-(g + 1.0) / b)
-    return torch.where(lin, (g + 1.0) * pmax / 2.0, curved)
+    return curved if lin is None else torch.where(lin, (g + 1.0) * pmax / 2.0, curved)
 
 
 def retrace_conductance(p: Tensor, a: Tensor, pmax: int) -> Tensor:
