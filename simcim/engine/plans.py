@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import networkx as nx
 
@@ -44,7 +44,7 @@ class Plan:
     steps: tuple[Step, ...]
     macs: int
 
-    @property
+    @cached_property  # read once per task by the engine and by the result roll-up
     def energy_pj(self) -> dict[str, float]:
         out: dict[str, float] = {}
         for step in self.steps:

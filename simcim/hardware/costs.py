@@ -98,18 +98,24 @@ def mvm_cost(arch: Architecture, *, in_bits: int, out_bits: int, in_values: int,
     return OpCost(latency_ps=latency_ps, energy_pj=energy)
 
 
+def forward_read(arch: Architecture, g: ArrayGroup, in_bits: int, out_bits: int, in_values: int,
+                 out_values: int, mvms: int) -> OpCost:
+    """A matrix read the ordinary way (W for FW, B for FA's AG and DFA's PROJ): inputs on the rows,
+    every used column of every row group converted, then a tree over the row groups."""
+    return mvm_cost(arch, in_bits=in_bits, out_bits=out_bits, in_values=in_values, out_values=out_values,
+                    conversions_per_bit=g.row_groups * out_values * g.cells_per_value,
+                    tree_inputs=g.row_groups, cells_read=in_values * out_values * g.cells_per_value,
+                    cells_per_value=g.cells_per_value, mvms=mvms)
+
+
 def _with_traffic(cost: OpCost, macs: int, read_bits: int, write_bits: int) -> OpCost:
     return OpCost(cost.latency_ps, cost.energy_pj, macs, read_bits, write_bits)
 
 
 def forward_cost(arch: Architecture, wl: Workload, lp: LayerPlacement, is_last: bool, classes: int) -> OpCost:
     """FW of one layer for one image: inputs on rows, outputs from columns."""
-    q, layer, g = wl.quantization, lp.layer, lp.weights
-    cost = mvm_cost(arch, in_bits=q.activation_bits, out_bits=q.activation_bits,
-                    in_values=layer.rows, out_values=layer.cols,
-                    conversions_per_bit=g.row_groups * layer.cols * g.cells_per_value,
-                    tree_inputs=g.row_groups, cells_read=layer.weights * g.cells_per_value,
-                    cells_per_value=g.cells_per_value, mvms=layer.mvms)
+    q, layer = wl.quantization, lp.layer
+    cost = forward_read(arch, lp.weights, q.activation_bits, q.activation_bits, layer.rows, layer.cols, layer.mvms)
     # NeuroSim keeps every activation in DRAM for the backward pass; the last layer also writes
     # the output error e = y - onehot.
     writes = layer.out_elems * q.activation_bits + (classes * q.error_bits if is_last else 0)
@@ -137,25 +143,17 @@ def _error_traffic(cost: OpCost, wl: Workload, lp: LayerPlacement) -> OpCost:
 def feedback_ag_cost(arch: Architecture, wl: Workload, lp: LayerPlacement) -> OpCost:
     """AG of FA: the error through the fixed B (M x K) held in arrays of its own, read forward."""
     assert lp.feedback is not None
-    q, layer, g = wl.quantization, lp.layer, lp.feedback
-    cost = mvm_cost(arch, in_bits=q.error_bits, out_bits=q.error_bits,
-                    in_values=layer.cols, out_values=layer.rows,
-                    conversions_per_bit=g.row_groups * layer.rows * g.cells_per_value,
-                    tree_inputs=g.row_groups, cells_read=layer.weights * g.cells_per_value,
-                    cells_per_value=g.cells_per_value, mvms=layer.mvms)
+    q, layer = wl.quantization, lp.layer
+    cost = forward_read(arch, lp.feedback, q.error_bits, q.error_bits, layer.cols, layer.rows, layer.mvms)
     return _error_traffic(cost, wl, lp)
 
 
 def projection_cost(arch: Architecture, wl: Workload, lp: LayerPlacement, classes: int) -> OpCost:
     """PROJ of DFA (B_l e) or DRTP (B_l onehot): one MVM from the classes to the layer's outputs."""
     assert lp.feedback is not None
-    q, layer, g = wl.quantization, lp.layer, lp.feedback
+    q, layer = wl.quantization, lp.layer
     in_bits = 1 if wl.rule == "drtp" else q.error_bits  # DRTP projects the one-hot target
-    cost = mvm_cost(arch, in_bits=in_bits, out_bits=q.error_bits, in_values=classes,
-                    out_values=layer.out_elems,
-                    conversions_per_bit=g.row_groups * layer.out_elems * g.cells_per_value,
-                    tree_inputs=g.row_groups, cells_read=classes * layer.out_elems * g.cells_per_value,
-                    cells_per_value=g.cells_per_value, mvms=1)
+    cost = forward_read(arch, lp.feedback, in_bits, q.error_bits, classes, layer.out_elems, 1)
     reads = classes * in_bits + layer.out_elems  # e (or the target) and the f'(a_l) mask
     return _with_traffic(cost, classes * layer.out_elems, reads, layer.out_elems * q.error_bits)
 
