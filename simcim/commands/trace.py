@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 from rich.console import Console
 from rich.table import Table
@@ -17,6 +17,8 @@ from simcim.analysis.validate import validate_trace
 from simcim.atomic import write_text_atomic
 from simcim.cli import UserError
 from simcim.units import si
+
+T = TypeVar("T")
 
 PS = 1e-12
 
@@ -55,16 +57,21 @@ def _ps(value_ps: int | float) -> str:
     return si(value_ps * PS, "s", 3)
 
 
-def summary_command(args: argparse.Namespace) -> int:
-    if args.top < 1:
-        raise UserError("--top must be at least 1")
+def _analyse(analysis: Callable[[str], T], args: argparse.Namespace) -> T:
+    """Run one analysis of the trace; bad traces become one-line errors, ``--json`` gets its dict."""
     try:
-        summary = summarize_trace(args.trace)
+        out = analysis(args.trace)
     except TraceError as exc:
         raise UserError(str(exc)) from None
     if args.json_out:
-        write_text_atomic(args.json_out, json.dumps(summary.to_dict(), indent=2, sort_keys=True) + "\n")
-    print_summary(summary, args.top, args.all)
+        write_text_atomic(args.json_out, json.dumps(out.to_dict(), indent=2, sort_keys=True) + "\n")
+    return out
+
+
+def summary_command(args: argparse.Namespace) -> int:
+    if args.top < 1:
+        raise UserError("--top must be at least 1")
+    print_summary(_analyse(summarize_trace, args), args.top, args.all)
     return 0
 
 
@@ -114,13 +121,7 @@ def print_summary(s: TraceSummary, top: int = 8, every: bool = False) -> None:
 def critical_path_command(args: argparse.Namespace) -> int:
     if args.limit < 0:
         raise UserError("--limit must be 0 (all) or more")
-    try:
-        path = critical_path(args.trace)
-    except TraceError as exc:
-        raise UserError(str(exc)) from None
-    if args.json_out:
-        write_text_atomic(args.json_out, json.dumps(path.to_dict(), indent=2, sort_keys=True) + "\n")
-    print_critical_path(path, args.steps, args.limit)
+    print_critical_path(_analyse(critical_path, args), args.steps, args.limit)
     return 0
 
 
