@@ -248,3 +248,21 @@ def test_neurosim_c2c_only_on_cells_that_moved() -> None:
     assert set(lsbs.tolist()) <= {0.0, 1.0, 2.0}
     noise = moved[changed] + lsbs / 32
     assert 0.004 < float(noise.std()) < 0.008
+
+
+@pytest.mark.parametrize("d2d", [0.0, 0.3, 5.0])  # 5.0: some labels clamp to 0, linear cells
+def test_neurosim_closed_form_retrace_matches_the_curve(d2d: float) -> None:
+    # The fast path's c - G(G^-1(c) - n) = (B - 1 - c)(e^(n/A) - 1) against log/exp on the curve.
+    arch = load_architecture("architectures/neurosim-fefet-22nm.yaml", {"device.variation.d2d": d2d})
+    hw = hardware_model(arch, TINY, Nonidealities(True, True, True, False, False), "neurosim")  # d2d needs variation on
+    cells = CellArray(torch.zeros(64, 50), hw, torch.Generator().manual_seed(3))
+    assert (cells._closed_form is None) == (d2d == 5.0)
+    g = torch.Generator().manual_seed(4)
+    c = torch.rand(64, 50, generator=g) * 1.9 - 0.95
+    n = torch.randint(-40, 41, (64, 50), generator=g).float()
+    got = cells._curve_change(c.clone(), n, 64)
+    a = torch.where(n < 0, cells.a_ltp, cells.a_ltd)
+    want = c - ltp_conductance(ltp_pulses(c, a, 64) - n, a, 64)
+    assert torch.allclose(got, want, atol=2e-4)
+    assert float(got[n == 0].abs().max()) == 0.0
+    assert bool((got[n > 0] > 0).all()) and bool((got[n < 0] < 0).all())  # n > 0 lowers the weight

@@ -30,7 +30,7 @@ import math
 import torch
 from torch import Tensor
 
-from simcim.training.nonlinearity import (a_of_label, ltd_conductance, ltd_pulses, ltp_conductance, ltp_pulses,
+from simcim.training.nonlinearity import (LINEAR_A, a_of_label, ltd_conductance, ltd_pulses, ltp_conductance, ltp_pulses,
                                           retrace_conductance, retrace_pulses)
 from simcim.training.quantize import clip_limit, quantize, shift, step, stochastic_round
 from simcim.training.settings import HardwareModel
@@ -66,6 +66,24 @@ def _device_a(label: float, d2d: float, shape: torch.Size, generator: torch.Gene
     return torch.from_numpy(a_of_label(labels.numpy())).to(torch.float32)
 
 
+
+def _retrace_coefficients(a_ltp: Tensor, a_ltd: Tensor, levels: int
+                          ) -> tuple[tuple[float | Tensor, float | Tensor], ...] | None:
+    """(1/A, B - 1) per direction for the closed-form retrace update; scalars when every cell has
+    the same a (no d2d spread). None when some cell is linear (a = inf): the general path handles it."""
+    out = []
+    for a in (a_ltp, a_ltd):
+        if not bool((torch.isfinite(a) & (a < LINEAR_A)).all()):
+            return None
+        big_a = a.to(torch.float64) * levels
+        bm1 = 2.0 / -torch.expm1(-levels / big_a) - 1.0
+        if bool((a == a.view(-1)[0]).all()):
+            out.append((float(1.0 / big_a.view(-1)[0]), float(bm1.view(-1)[0])))
+        else:
+            out.append(((1.0 / big_a).to(torch.float32), bm1.to(torch.float32)))
+    return tuple(out)
+
+
 class CellArray:
     """One layer's weights as cells: read them, write an update, count the pulses it took."""
 
@@ -82,6 +100,7 @@ class CellArray:
             self.retrace = hw.ltd_curve == "retrace"
             self.a_ltp = _device_a(hw.nl_ltp, hw.d2d, target.shape, generator)
             self.a_ltd = _device_a(hw.nl_ltd, hw.d2d, target.shape, generator)
+            self._closed_form = _retrace_coefficients(self.a_ltp, self.a_ltd, hw.levels)
             # Program each cell from Gmin with whole LTP pulses to the level nearest the target.
             cell = (target * self.scale).clamp(-1, 1)
             p0 = torch.round(ltp_pulses(cell, self.a_ltp, self.pmax)).clamp(0, self.pmax)
@@ -144,35 +163,45 @@ class CellArray:
         bits_w = self.hw.weight_bits or round(math.log2(levels))
         bits_g = self.hw.gradient_bits or round(math.log2(levels))
         limit = clip_limit(bits_w)
-        n_all = torch.round(x * (grad_scale / float(shift(peak)) / 2.0 * levels))
-        # Only cells with pulses can move (d = 0 elsewhere, and floor(0 + U[0,1)) = 0): work on those,
-        # through flat views (index_select / index_copy_ are much cheaper than tuple indexing).
-        idx = n_all.view(-1).nonzero().squeeze(1)
-        n = n_all.view(-1).index_select(0, idx)
-        weight = self.weight.view(-1)
-        c = weight.index_select(0, idx) * self.scale
+        # Dense over the layer: 30-55 % of the cells get pulses, too many for gather/scatter to pay.
+        n = torch.round(x * (grad_scale / float(shift(peak)) / 2.0 * levels))
+        c = (self.weight * self.scale).clamp_(-1.0, 1.0)
         if self.mode == "device":
-            up = n < 0
-            a = torch.where(up, self.a_ltp.view(-1).index_select(0, idx), self.a_ltd.view(-1).index_select(0, idx))
-            c_in = c.clamp(-1.0, 1.0)
-            if self.retrace:
-                new = ltp_conductance(ltp_pulses(c_in, a, levels) - n, a, levels)
-            else:  # mirrored LTD for the pulses that lower the weight
-                p = torch.where(up, ltp_pulses(c_in, a, levels), ltd_pulses(c_in, a, levels))
-                new = torch.where(up, ltp_conductance(p - n, a, levels), ltd_conductance(p - n, a, levels))
-        else:  # linear device: G(p) = 2p / levels - 1
-            new = c - 2.0 * n / levels
-        # SR(d) = floor(d + u): u drawn for every cell (as QG does), so the draws do not depend on
-        # which cells got pulses.
-        u = torch.rand(n_all.shape, generator=self.generator).view(-1).index_select(0, idx)
-        lsb = torch.floor(c - new.clamp(-limit, limit) + u)
-        c = c - lsb / 2.0 ** (bits_g - 1)
+            change = self._curve_change(c, n, levels)
+        else:  # linear device: G(p) = 2p / levels - 1, so c - G(G^-1(c) - n) = 2n / levels
+            change = n * (2.0 / levels)
+        d = c - (c - change).clamp_(-limit, limit)
+        # SR(d) = floor(d + u), u drawn for every cell as QG does; d = 0 where n = 0, so those stay.
+        lsb = torch.floor_(d.add_(torch.rand(n.shape, generator=self.generator)))
+        c.sub_(lsb, alpha=1.0 / 2.0 ** (bits_g - 1))
         if self.hw.c2c > 0:
             moved = lsb != 0
             c[moved] += torch.randn(int(moved.sum()), generator=self.generator) * (self.hw.c2c * RANGE)
-        weight.index_copy_(0, idx, c / self.scale)
-        self.weight.clamp_(-limit / self.scale, limit / self.scale)  # W(): C(x, bits_W) on every weight
+        # W(): C(x, bits_W) on every weight.
+        self.weight = c.clamp_(-limit, limit).div_(self.scale)
         return float(lsb.abs().sum())
+
+    def _curve_change(self, c: Tensor, n: Tensor, levels: int) -> Tensor:
+        """c - G(G^-1(c) - n) along each cell's curve for its direction (n < 0 raises the weight).
+
+        Retrace with no linear cell has a closed form: from G(p) = B(1 - e^(-p/A)) - 1,
+        G(G^-1(c) - n) = B - 1 - (B - 1 - c) e^(n/A), so the change is (B - 1 - c)(e^(n/A) - 1):
+        one expm1 per cell instead of a log and an exp. A = a * levels (NeuroSim's numLevel).
+        """
+        up = n < 0
+        if self.retrace and self._closed_form is not None:
+            (inv_a_ltp, bm1_ltp), (inv_a_ltd, bm1_ltd) = self._closed_form
+            inv_a = torch.where(up, inv_a_ltp, inv_a_ltd)
+            bm1 = torch.where(up, bm1_ltp, bm1_ltd)
+            return (n * inv_a).expm1_().mul_(bm1 - c)
+        a = torch.where(up, self.a_ltp, self.a_ltd)
+        if self.retrace:
+            new = ltp_conductance(ltp_pulses(c, a, levels) - n, a, levels)
+        else:  # mirrored LTD for the pulses that lower the weight
+            p = torch.where(up, ltp_pulses(c, a, levels), ltd_pulses(c, a, levels))
+            new = torch.where(up, ltp_conductance(p - n, a, levels), ltd_conductance(p - n, a, levels))
+        # G(G^-1(c)) is c only up to rounding: a cell without pulses must not move.
+        return torch.where(n == 0, 0.0, c - new)
 
     def _pulse(self, signed: Tensor, written: Tensor) -> None:
         """Move written cells along their LTP (up) or LTD (down) curve by whole pulses.
