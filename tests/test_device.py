@@ -266,3 +266,20 @@ def test_neurosim_closed_form_retrace_matches_the_curve(d2d: float) -> None:
     assert torch.allclose(got, want, atol=2e-4)
     assert float(got[n == 0].abs().max()) == 0.0
     assert bool((got[n > 0] > 0).all()) and bool((got[n < 0] < 0).all())  # n > 0 lowers the weight
+
+
+def test_neurosim_update_in_float_math_by_hand() -> None:
+    # Ideal memory, NeuroSim's step without its roundings: -x / 2^round(log2 max|x|) / 2^(bits_G-1)
+    # in cell units, divided by the layer scale alpha the cells would have (fan_in 1024: 16).
+    hw = hardware_model(ARCH, TINY, Nonidealities.ideal(), "neurosim")
+    assert hw.weight_update == "neurosim" and hw.weight_bits is None
+    w = torch.zeros(1024, 2)
+    cells = CellArray(w, hw, torch.Generator().manual_seed(0))
+    assert cells.mode == "float" and cells.update_scale == 16
+    x = torch.zeros(1024, 2)
+    x[0] = torch.tensor([0.3, -0.003])  # max 0.3 -> shift 0.25: x / 0.25 = [1.2, -0.012]
+    cells.update_neurosim(x)
+    assert torch.allclose(cells.weight[0], torch.tensor([-1.2, 0.012]) / 32 / 16)
+    assert float(cells.weight[1:].abs().max()) == 0.0
+    # Without a named rule an ideal memory trains by plain SGD.
+    assert hardware_model(ARCH, TINY, Nonidealities.ideal()).weight_update == "float"

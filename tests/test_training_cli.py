@@ -52,14 +52,18 @@ def test_ideal_and_rule_override(tmp_path: Path) -> None:
 
 
 def test_weight_update_flag(tmp_path: Path) -> None:
+    losses = {}
     for flags, expected in ((["--weight-update", "neurosim"], "neurosim"),
-                            (["--weight-update", "neurosim", "--ideal"], "float")):  # float ignores it
+                            (["--ideal"], "float"),  # plain SGD: the software baseline
+                            (["--weight-update", "neurosim", "--ideal"], "neurosim")):  # its step in float
         rc = main(["train", ARCH, WORKLOAD, *SMALL, "--dataset", "synthetic", "--epochs", "1", *flags,
                    "--quiet", "--out", str(tmp_path)])
         assert rc == 0
         m = json.loads((tmp_path / "metrics.json").read_text())
         assert m["weight_update"] == m["nonidealities"]["weight_update"] == expected
         assert m["pulses_per_cell"] > 0
+        losses[" ".join(flags)] = m["train_loss"]
+    assert losses["--ideal"] != losses["--weight-update neurosim --ideal"]
 
 
 def test_one_effect_off(tmp_path: Path) -> None:

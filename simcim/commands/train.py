@@ -30,7 +30,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--weight-update", choices=["proportional", "neurosim"],
                    help="how updates become write pulses in hardware-aware runs: the SGD step as "
                         "stochastically rounded pulses, or DNN+NeuroSim V2.1's normalized QG step "
-                        "(default: the workload's training.weight_update; --ideal ignores it)")
+                        "(default: the workload's training.weight_update; with --ideal plain float SGD unless "
+                        "given, and given, the same step in float math)")
     p.add_argument("--out", metavar="DIR", help="output folder (default runs/train-WORKLOAD-RULE)")
     p.add_argument("--ideal", action="store_true", help="ideal devices and float math (all effects off)")
     for flag, effect in (("quant", "WAGE quantization"), ("nonlinearity", "nonlinear pulse updates"),

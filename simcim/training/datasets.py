@@ -123,6 +123,23 @@ def load_idx(name: str, folder: Path, input_shape: tuple[int, ...]) -> Dataset:
     return Dataset(name, xs[0], ys[0], xs[1], ys[1], classes=10)
 
 
+# Where IDX files are looked for without --data-dir, in order: the user's ~/data/NAME, then
+# Debian's data packages (`apt install dataset-fashion-mnist` puts the four .gz files there).
+SYSTEM_DATA_DIR = Path("/usr/share/datasets")
+
+
+def idx_folder(name: str, data_dir: str | Path | None) -> Path:
+    """``data_dir`` if given, else the first of ~/data/NAME and /usr/share/datasets/NAME holding
+    the four files (~/data/NAME when neither does, so the error names the usual place)."""
+    if data_dir:
+        return Path(data_dir).expanduser()
+    candidates = [Path.home() / "data" / name, SYSTEM_DATA_DIR / name]
+    for folder in candidates:
+        if all(_find_idx(folder, stem) for stem in IDX_FILES):
+            return folder
+    return candidates[0]
+
+
 def load_synthetic(input_shape: tuple[int, ...], classes: int, seed: int,
                    train: int = 480, test: int = 160) -> Dataset:
     """Small seeded set: one random [0, 1] prototype per class plus Gaussian noise (sigma 0.25)."""
@@ -143,8 +160,7 @@ def load_dataset(name: str, input_shape: tuple[int, ...], classes: int, seed: in
     elif name == "synthetic":
         return load_synthetic(input_shape, classes, seed)
     elif name in ("mnist", "fashion-mnist"):
-        folder = Path(data_dir).expanduser() if data_dir else Path.home() / "data" / name
-        data = load_idx(name, folder, input_shape)
+        data = load_idx(name, idx_folder(name, data_dir), input_shape)
     else:
         raise DatasetError(f"unknown dataset {name!r}; expected one of {', '.join(DATASETS)}")
     if classes != data.classes:

@@ -114,6 +114,8 @@ class CellArray:
         else:
             self.mode = "float"
             self.scale = 1.0
+            # The layer scale the cells would have: sets the NeuroSim update's step in float runs.
+            self.update_scale = layer_scale(fan_in, round(math.log2(hw.levels)))
             # Pulse accounting only: (Gmax - Gmin) / levels per pulse (facts.md, NeuroSim WU).
             self.pulse_step = RANGE / hw.levels
             self.weight = target.clone()
@@ -154,14 +156,18 @@ class CellArray:
         Levels: NeuroSim's numLevel = max_level is the device's level count, also the curve's Pmax
         (its A = a * max_level). A cell without a device curve (quantization only) is linear.
         """
-        if self.mode == "float":
-            return self.update(-grad_scale * x)
         peak = x.abs().max()
         if not torch.isfinite(peak) or peak == 0:
             return 0.0
         levels = self.hw.levels
         bits_w = self.hw.weight_bits or round(math.log2(levels))
         bits_g = self.hw.gradient_bits or round(math.log2(levels))
+        if self.mode == "float":
+            # Ideal memory, same optimizer: the expected step of QG on a linear cell without its
+            # roundings, -x / 2^round(log2 max|x|) gradient LSBs, in the layer's cell units. A table
+            # row "ideal" then differs from "quantization only" in the effect, not in the update.
+            lsb = grad_scale / 2.0 ** (bits_g - 1) / self.update_scale
+            return self.update(x * (-lsb / float(shift(peak))))
         limit = clip_limit(bits_w)
         # Dense over the layer: 30-55 % of the cells get pulses, too many for gather/scatter to pay.
         n = torch.round(x * (grad_scale / float(shift(peak)) / 2.0 * levels))

@@ -59,8 +59,8 @@ class HardwareModel:
     rows: int  # rows summed into one analog partial sum (forward)
     cols: int  # rows of the transposed read (error pass)
     read_noise: float
-    # How an update becomes pulses in the hardware-aware modes (workload training.weight_update):
-    # "proportional" (-lr*v as stochastically rounded pulses) or "neurosim" (DNN+NeuroSim V2.1's QG).
+    # How an update becomes pulses (workload training.weight_update): "proportional" (-lr*v as
+    # stochastically rounded pulses) or "neurosim" (DNN+NeuroSim V2.1's QG); "float": plain SGD.
     weight_update: str = "proportional"
 
     @property
@@ -90,8 +90,8 @@ class HardwareModel:
 
     @property
     def effective_weight_update(self) -> str:
-        """'float' where the weights are an ideal memory (no quantization, no device), else the mode."""
-        return self.weight_update if (self.pulse_mode or self.weight_bits is not None) else "float"
+        """The update rule the weights get: proportional | neurosim, or float (plain SGD on an ideal memory)."""
+        return self.weight_update
 
 
 def hardware_model(arch: Architecture, workload: Workload, on: Nonidealities,
@@ -99,6 +99,12 @@ def hardware_model(arch: Architecture, workload: Workload, on: Nonidealities,
     """The model for ``on``; ``weight_update`` overrides the workload's training.weight_update."""
     q = workload.quantization
     dev = arch.device
+    rule = weight_update or workload.training.weight_update
+    if not on.quantization and not on.nonlinearity and weight_update is None:
+        # An ideal memory takes the software baseline, plain SGD (the study's lr and momentum),
+        # unless an update rule is asked for by name: `neurosim` then runs its step in float math
+        # (device.CellArray.update_neurosim), the "ideal" row under the hardware rows' optimizer.
+        rule = "float"
     sub = arch.subarray
     return HardwareModel(
         weight_bits=q.weight_bits if on.quantization else None,
@@ -116,7 +122,7 @@ def hardware_model(arch: Architecture, workload: Workload, on: Nonidealities,
         rows=sub.rows,
         cols=sub.cols,
         read_noise=dev.read_noise if on.read_noise else 0.0,
-        weight_update=weight_update or workload.training.weight_update,
+        weight_update=rule,
     )
 
 
