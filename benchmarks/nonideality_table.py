@@ -86,13 +86,14 @@ def main() -> None:
     parser.add_argument("--rules", nargs="+", default=list(RULES), choices=RULES)
     parser.add_argument("--weight-update", choices=["proportional", "neurosim"],
                         help="the hardware rows' update (default: the workload's training.weight_update)")
+    parser.add_argument("--rows", type=int, nargs="+", help="only these rows (0 = the first), e.g. to rerun one")
     parser.add_argument("--json", type=Path, help="also write every run's number here")
     args = parser.parse_args()
     from simcim.spec import load_workload
 
     update = args.weight_update or load_workload(workload_path("bp", args.depths[0])).training.weight_update
     # With `proportional` an ideal memory's update is plain SGD: the second row would repeat the first.
-    steps = [s for s in range(len(STEPS)) if not (s == 1 and update == "proportional")]
+    steps = [s for s in (args.rows or range(len(STEPS))) if not (s == 1 and update == "proportional")]
     jobs: list[Job] = [(s, r, d, args.epochs, seed, update, args.dataset, args.data_dir)
                        for seed in args.seeds for d in args.depths for r in args.rules for s in steps]
     acc: dict[tuple[int, str, int], list[float]] = {}

@@ -281,5 +281,9 @@ def test_neurosim_update_in_float_math_by_hand() -> None:
     cells.update_neurosim(x)
     assert torch.allclose(cells.weight[0], torch.tensor([-1.2, 0.012]) / 32 / 16)
     assert float(cells.weight[1:].abs().max()) == 0.0
+    # W()'s clip holds too: +-(1 - 2^-5) in cell units, /16 in the layer.
+    for _ in range(40):
+        cells.update_neurosim(x)
+    assert float(cells.weight[0, 0]) == pytest.approx(-31 / 32 / 16)
     # Without a named rule an ideal memory trains by plain SGD.
     assert hardware_model(ARCH, TINY, Nonidealities.ideal()).weight_update == "float"

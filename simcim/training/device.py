@@ -162,10 +162,15 @@ class CellArray:
         bits_g = self.hw.gradient_bits or round(math.log2(levels))
         if self.mode == "float":
             # Ideal memory, same optimizer: the expected step of QG on a linear cell without its
-            # roundings, -x / 2^round(log2 max|x|) gradient LSBs, in the layer's cell units. A table
-            # row "ideal" then differs from "quantization only" in the effect, not in the update.
+            # roundings, -x / 2^round(log2 max|x|) gradient LSBs, in the layer's cell units, and W()'s
+            # clip to the cell's range. A table row "ideal" then differs from "quantization only" in
+            # the effect, not in the update. (Without the clip the fixed-size steps grow weights
+            # without bound: FA mlp5 went to NaN.)
             lsb = grad_scale / 2.0 ** (bits_g - 1) / self.update_scale
-            return self.update(x * (-lsb / float(shift(peak))))
+            pulses = self.update(x * (-lsb / float(shift(peak))))
+            bound = clip_limit(bits_w) / self.update_scale
+            self.weight.clamp_(-bound, bound)
+            return pulses
         limit = clip_limit(bits_w)
         # Dense over the layer: 30-55 % of the cells get pulses, too many for gather/scatter to pay.
         n = torch.round(x * (grad_scale / float(shift(peak)) / 2.0 * levels))
