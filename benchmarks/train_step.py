@@ -53,7 +53,7 @@ def main() -> None:
                     times[name].append(time.perf_counter() - t0)
     t_ideal = statistics.median(times["ideal"])
     t_hw = statistics.median(times["hardware"])
-    print(f"{wl.name} ({args.rule}, {hw.hw.effective_weight_update} update), batch {b}, "
+    print(f"{wl.name} ({args.rule}, {hw.hw.weight_update} update), batch {b}, "
           f"{torch.get_num_threads()} thread(s), {args.steps} steps each")
     print(f"ideal float step:    {1e3 * t_ideal:8.1f} ms (median)")
     print(f"hardware-aware step: {1e3 * t_hw:8.1f} ms (median)")

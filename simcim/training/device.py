@@ -30,8 +30,8 @@ import math
 import torch
 from torch import Tensor
 
-from simcim.training.nonlinearity import (LINEAR_A, a_of_label, ltd_conductance, ltd_pulses, ltp_conductance, ltp_pulses,
-                                          retrace_conductance, retrace_pulses)
+from simcim.training.nonlinearity import (LINEAR_A, a_of_label, ltd_conductance, ltd_pulses, ltp_conductance,
+                                          ltp_pulses, retrace_conductance, retrace_pulses)
 from simcim.training.quantize import clip_limit, quantize, shift, step, stochastic_round
 from simcim.training.settings import HardwareModel
 
@@ -64,7 +64,6 @@ def _device_a(label: float, d2d: float, shape: torch.Size, generator: torch.Gene
         return torch.full(shape, float(a_of_label(label)))
     labels = (label + d2d * torch.randn(shape, generator=generator, dtype=torch.float64)).clamp_min(0)
     return torch.from_numpy(a_of_label(labels.numpy())).to(torch.float32)
-
 
 
 def _retrace_coefficients(a_ltp: Tensor, a_ltd: Tensor, levels: int

@@ -85,13 +85,8 @@ class HardwareModel:
             "adc": {"on": on.adc, "bits": self.adc_bits, "rows": self.rows},
             "read_noise": {"on": on.read_noise, "sigma": self.read_noise},
             "on_off_ratio": self.on_off_ratio,
-            "weight_update": self.effective_weight_update,
+            "weight_update": self.weight_update,
         }
-
-    @property
-    def effective_weight_update(self) -> str:
-        """The update rule the weights get: proportional | neurosim, or float (plain SGD on an ideal memory)."""
-        return self.weight_update
 
 
 def hardware_model(arch: Architecture, workload: Workload, on: Nonidealities,

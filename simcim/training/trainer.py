@@ -147,7 +147,7 @@ class Trainer:
         self.loss = options.loss or t.loss
         self.classes = network_classes(workload)
         self.hw: HardwareModel = hardware_model(arch, workload, options.nonidealities, options.weight_update)
-        self.neurosim = self.hw.effective_weight_update == "neurosim"
+        self.neurosim = self.hw.weight_update == "neurosim"
         self.generator = torch.Generator().manual_seed(options.seed)
         self.data = data or load_dataset(options.dataset, tuple(workload.input_shape), self.classes,
                                          options.seed, options.data_dir)
@@ -195,7 +195,7 @@ class Trainer:
             dataset=self.data.name, epochs=opts.epochs, seed=opts.seed, batch_size=self.batch_size,
             batches_per_epoch=self.batches_per_epoch, lr=self.lr, momentum=self.momentum,
             loss=self.loss, nonidealities=self.hw.describe(opts.nonidealities),
-            weight_update=self.hw.effective_weight_update)
+            weight_update=self.hw.weight_update)
         start = time.perf_counter()
         progress.start(opts.epochs * self.batches_per_epoch)
         x, y = self.data.x_train, self.data.y_train
