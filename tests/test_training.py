@@ -97,6 +97,6 @@ def test_default_nonidealities_stay_well_above_chance(rule: str, update: str) ->
     # 1.75/1.46, c2c 0.003, 5-bit ADC) caused on the study's 784-1024-1024-10 MLP while its weights
     # sat on the few levels around the middle of each cell (no WAGE layer scale). 5 epochs of the
     # workload's settings: measured 0.88 (BP) and 0.72 (DFA); before the fix 0.20 and 0.10. Chance 0.1.
-    # With DNN+NeuroSim's update (training.weight_update: neurosim): measured 0.94 and 0.75.
+    # With DNN+NeuroSim's update (training.weight_update: neurosim): measured 0.94 and 0.75 (commit 505929a).
     run = _train(rule, {"training.weight_update": update}, Nonidealities(), epochs=5)
     assert run["final_test_accuracy"] >= 0.5
