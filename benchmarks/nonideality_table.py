@@ -9,9 +9,9 @@ weights, so a row differs from the one above only in the effect it adds. With se
 reads mean +- standard deviation over seeds. A run's number is its test accuracy averaged over its
 last three epochs (fewer if it ran fewer).
 
-    python benchmarks/nonideality_table.py --epochs 40 --jobs 2                       # digits, ~10 min
+    python benchmarks/nonideality_table.py --epochs 40 --jobs 2                       # digits, ~10-15 min
     python benchmarks/nonideality_table.py --epochs 40 --seeds 0 1 2 --json t.json    # three seeds
-    python benchmarks/nonideality_table.py --dataset fashion-mnist --epochs 3         # the study's set
+    python benchmarks/nonideality_table.py --dataset fashion-mnist --epochs 10        # the study's set, ~65 min
       (IDX files in ~/data/fashion-mnist or /usr/share/datasets/fashion-mnist: apt install dataset-fashion-mnist)
 
 Prints a Markdown table (the ones in docs/training.md).
