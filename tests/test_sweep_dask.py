@@ -17,8 +17,8 @@ pytest.importorskip("distributed")
 from simcim.cli import main  # noqa: E402
 from simcim.paths import ROOT  # noqa: E402
 
-ARCH = ROOT / "architectures" / "neurosim-fefet-22nm.yaml"
-WORKLOADS = ROOT / "workloads"
+from helpers_sweep import ARCH, TRAIN_SWEEP, WORKLOADS  # noqa: E402
+
 SWEEP = f"""
 name: dask-check
 architecture: {ARCH}
@@ -123,19 +123,7 @@ def test_dask_rerun_resumes_from_the_local_file(cluster: str, tmp_path: Path, ca
 def test_dask_training_gives_the_local_accuracy(cluster: str, tmp_path: Path,
                                                capsys: pytest.CaptureFixture[str]) -> None:
     sweep = tmp_path / "t.yaml"
-    sweep.write_text(f"""
-name: dask-train
-architecture: {ARCH}
-workload: {WORKLOADS}/mlp2-bp.yaml
-axes:
-  workload.rule: [bp, dfa]
-set:
-  workload.batch_size: 4
-  workload.iterations_per_epoch: 2
-  workload.training.batch_size: 50
-train: {{epochs: 1}}
-seed: 1
-""")
+    sweep.write_text(TRAIN_SWEEP + "seed: 1\n")
     local_db, dask_db = tmp_path / "local.db", tmp_path / "dask.db"
     assert main(["sweep", str(sweep), "--out", str(local_db), "--workers", "2"]) == 0, capsys.readouterr().err
     assert main(["sweep", str(sweep), "--out", str(dask_db), "--dask", cluster]) == 0, capsys.readouterr().err

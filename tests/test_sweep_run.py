@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 
 from simcim.cli import main
-from simcim.paths import ROOT
 from simcim.result import summarize
 from simcim.simulate import simulate
 from simcim.spec import load_architecture, load_workload
@@ -24,8 +23,7 @@ from simcim.sweep.metrics import simulation_metrics
 from simcim.sweep.points import PointTask, SpecSource, expand
 from simcim.sweep.spec import load_sweep
 
-ARCH = ROOT / "architectures" / "neurosim-fefet-22nm.yaml"
-WORKLOADS = ROOT / "workloads"
+from helpers_sweep import ARCH, TRAIN_SWEEP, WORKLOADS
 
 # Two depths x two rules x a chip that fits and one that does not (1 tile): 8 points, 4 fail.
 SWEEP = f"""
@@ -216,19 +214,6 @@ def test_sigkill_half_way_loses_and_duplicates_nothing(tmp_path: Path) -> None:
     assert all(r["status"] == "ok" for r in rows)
     assert {k: v for k, v in ((r["key"], r["finished_at"]) for r in rows) if k in survived} == survived
 
-
-TRAIN_SWEEP = f"""
-name: trained
-architecture: {ARCH}
-workload: {WORKLOADS}/mlp2-bp.yaml
-axes:
-  workload.rule: [bp, dfa]
-set:
-  workload.batch_size: 4
-  workload.iterations_per_epoch: 2     # two training batches per epoch: fast, not converged
-  workload.training.batch_size: 50
-train: {{epochs: 1}}
-"""
 
 
 def test_training_sweep_records_accuracy(tmp_path: Path) -> None:
