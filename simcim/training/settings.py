@@ -94,12 +94,12 @@ def hardware_model(arch: Architecture, workload: Workload, on: Nonidealities,
     """The model for ``on``; ``weight_update`` overrides the workload's training.weight_update."""
     q = workload.quantization
     dev = arch.device
-    rule = weight_update or workload.training.weight_update
+    update = weight_update or workload.training.weight_update
     if not on.quantization and not on.nonlinearity and weight_update is None:
         # An ideal memory takes the software baseline, plain SGD (the study's lr and momentum),
         # unless an update rule is asked for by name: `neurosim` then runs its step in float math
         # (device.CellArray.update_neurosim), the "ideal" row under the hardware rows' optimizer.
-        rule = "float"
+        update = "float"
     sub = arch.subarray
     return HardwareModel(
         weight_bits=q.weight_bits if on.quantization else None,
@@ -117,7 +117,7 @@ def hardware_model(arch: Architecture, workload: Workload, on: Nonidealities,
         rows=sub.rows,
         cols=sub.cols,
         read_noise=dev.read_noise if on.read_noise else 0.0,
-        weight_update=rule,
+        weight_update=update,
     )
 
 
