@@ -10,11 +10,9 @@ import math
 from dataclasses import dataclass
 
 from simcim.network import WeightLayer, classes, weight_layers
+from simcim.rules import LearningRule, get_rule
 from simcim.spec.architecture import Architecture
 from simcim.spec.workload import Workload
-
-PARALLEL_RULES = ("dfa", "drtp")  # every layer's error comes straight from the output/target
-SEQUENTIAL_RULES = ("bp", "fa")  # the error walks back layer by layer
 
 
 @dataclass(frozen=True)
@@ -37,7 +35,7 @@ class LayerPlacement:
     layer: WeightLayer
     weights: ArrayGroup
     tiles: tuple[int, ...]
-    feedback: ArrayGroup | None  # B (FA: M x K; DFA/DRTP: classes x out_elems), None otherwise
+    feedback: ArrayGroup | None  # the rule's fixed B (simcim.rules.LearningRule.feedback_shape), if any
     feedback_tiles: tuple[int, ...]
     wg_unit: int
     dram_channel: int
@@ -45,7 +43,7 @@ class LayerPlacement:
 
 @dataclass(frozen=True)
 class Placement:
-    rule: str
+    rule: LearningRule
     layers: tuple[LayerPlacement, ...]
     tiles_used: int
     tiles_total: int
@@ -71,20 +69,22 @@ def place_matrix(arch: Architecture, rows: int, cols: int, cells: int) -> ArrayG
                       rows * cols * cells / capacity)
 
 
-def wg_units_for(arch: Architecture, rule: str, n_layers: int) -> int:
-    """Number of weight-gradient units: 'auto' follows the study's fork (per layer for DFA-like rules)."""
+def wg_units_for(arch: Architecture, rule: LearningRule, n_layers: int) -> int:
+    """Number of weight-gradient units: 'auto' takes the rule's policy (the study's fork: one per
+    layer for layer-parallel rules, one shared unit otherwise)."""
     mode = arch.chip.weight_gradient.units
     if mode == "auto":
-        mode = "per_layer" if rule in PARALLEL_RULES else "shared"
+        mode = rule.wg_units
     return n_layers if mode == "per_layer" else 1
 
 
 def place(arch: Architecture, workload: Workload) -> Placement:
     """Assign every weight layer (and its feedback matrix, if the rule has one) to whole tiles."""
-    rule = workload.rule
-    if rule == "bp" and not arch.subarray.transposable:
+    rule = get_rule(workload.rule)
+    if rule.reads_transposed and not arch.subarray.transposable:
         raise arch.error("subarray.transposable",
-                         "rule bp reads W^T: it needs transposable subarrays (set true, or use fa/dfa)")
+                         f"rule {rule.name} reads {rule.through}^T: it needs transposable subarrays "
+                         "(set true, or use fa/dfa)")
     layers = weight_layers(workload)
     n_cls = classes(workload)
     cells = cells_per_weight(arch, workload.quantization.weight_bits)
@@ -96,11 +96,8 @@ def place(arch: Architecture, workload: Workload) -> Placement:
         weights = place_matrix(arch, layer.rows, layer.cols, cells)
         tiles = tuple(range(next_tile, next_tile + weights.tiles))
         next_tile += weights.tiles
-        fb: ArrayGroup | None = None
-        if rule == "fa" and layer.index > 1:
-            fb = place_matrix(arch, layer.cols, layer.rows, cells)
-        elif rule in PARALLEL_RULES and layer.index < len(layers):
-            fb = place_matrix(arch, n_cls, layer.out_elems, cells)
+        shape = rule.feedback_shape(layer, len(layers), n_cls)
+        fb = place_matrix(arch, shape.inputs, shape.outputs, cells) if shape else None
         fb_groups.append(fb)
         placed.append(LayerPlacement(layer, weights, tiles, fb, (), 0, 0))
     # Feedback arrays go on tiles after all weight tiles, so weight tiles stay contiguous.
@@ -115,7 +112,7 @@ def place(arch: Architecture, workload: Workload) -> Placement:
     tiles_used = next_tile
     tiles_total = tiles_used if arch.chip.tiles == "auto" else int(arch.chip.tiles)
     if tiles_used > tiles_total:
-        raise arch.error("chip.tiles", f"the network needs {tiles_used} tiles for rule {rule}, "
+        raise arch.error("chip.tiles", f"the network needs {tiles_used} tiles for rule {rule.name}, "
                                        f"the chip has {tiles_total}")
     used_cells = sum(lp.weights.rows * lp.weights.cols * cells for lp in final) + sum(
         lp.feedback.rows * lp.feedback.cols * cells for lp in final if lp.feedback)

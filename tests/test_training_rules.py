@@ -7,7 +7,7 @@ from simcim.spec import load_architecture
 from simcim.spec.workload import Workload
 from simcim.training.chip import ChipNetwork
 from simcim.training.datasets import Dataset
-from simcim.training.rules import layer_errors, output_error, weight_gradients
+from simcim.training.backward import layer_errors, output_error, weight_gradients
 from simcim.training.settings import Nonidealities, hardware_model
 from simcim.training.trainer import TrainOptions, Trainer
 

@@ -10,6 +10,7 @@ import yaml
 
 from simcim.errors import UserError
 from simcim.paths import DEFAULT_ARCHITECTURE, DEFAULT_WORKLOAD
+from simcim.rules import RULE_NAMES
 from simcim.spec import Architecture, Workload, load_architecture, load_workload
 
 
@@ -18,7 +19,7 @@ def add_spec_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("workload", nargs="?", help=f"workload YAML (default: {DEFAULT_WORKLOAD.name})")
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                         help="override a YAML key: arch.device.bits_per_cell=4 or workload.rule=bp (repeatable)")
-    parser.add_argument("--rule", choices=["bp", "fa", "dfa", "drtp", "shallow"], help="override the workload's rule")
+    parser.add_argument("--rule", choices=RULE_NAMES, help="override the workload's rule")
 
 
 def parse_overrides(items: list[str]) -> tuple[dict[str, Any], dict[str, Any]]:

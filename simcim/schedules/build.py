@@ -1,11 +1,11 @@
 """Turn a workload and its rule into a task DAG for one iteration (one batch).
 
-Dependencies, per image i and layer l of L (DESIGN.md, "The event model"):
+Dependencies, per image i and layer l of L, from the rule's error path (simcim.rules):
   FW(l,i) <- FW(l-1,i)
-  bp, fa:  AG(L,i) <- FW(L,i);  AG(l,i) <- AG(l+1,i);  WG(L,i) <- FW(L,i);  WG(l,i) <- AG(l+1,i)
-  dfa:     PROJ(l,i) <- FW(L,i) (the output error);    WG(l,i) <- PROJ(l,i)
-  drtp:    PROJ(l,i) <- FW(l,i) (the target is known);  WG(l,i) <- PROJ(l,i)
-  shallow: only WG(L,i) <- FW(L,i)
+  chain (bp, fa, ss):  AG(L,i) <- FW(L,i);  AG(l,i) <- AG(l+1,i);  WG(L,i) <- FW(L,i);  WG(l,i) <- AG(l+1,i)
+  broadcast of the error (dfa):   PROJ(l,i) <- FW(L,i);  WG(l,i) <- PROJ(l,i)
+  broadcast of the target (drtp): PROJ(l,i) <- FW(l,i);  WG(l,i) <- PROJ(l,i)
+  none (shallow): only WG(L,i) <- FW(L,i)
   WU(l) <- WG(l,i) for every image of the batch
 Images: ``layer_by_layer`` (NeuroSim's) starts image i+1 after every task of image i has ended;
 ``pipelined`` only keeps the input order, FW(1,i+1) <- FW(1,i), and lets resources decide.
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import networkx as nx
 
+from simcim.rules import LearningRule
 from simcim.schedules.tasks import Task, Unit
 
 
@@ -31,7 +32,8 @@ class _Builder:
         return task
 
 
-def _image_tasks(b: _Builder, rule: str, n_layers: int, image: int, first_deps: list[Task]) -> tuple[list[Task], dict[int, Task]]:
+def _image_tasks(b: _Builder, rule: LearningRule, n_layers: int, image: int, first_deps: list[Task]
+                 ) -> tuple[list[Task], dict[int, Task]]:
     """Add the tasks of one image; return them and its WG task per layer."""
     tasks: list[Task] = []
     fw: dict[int, Task] = {}
@@ -42,32 +44,34 @@ def _image_tasks(b: _Builder, rule: str, n_layers: int, image: int, first_deps: 
     tasks.extend(fw.values())
     last = fw[n_layers]
     wg: dict[int, Task] = {}
-    if rule in ("bp", "fa"):
-        unit: Unit = "weights" if rule == "bp" else "feedback"
-        error_source = last  # delta_L comes with the output error
+    if rule.error_path == "chain":
+        # The error walks back: layer l's error is the AG output of layer l+1 (delta_L comes with
+        # the output error), read on the layer's own arrays transposed or on its B arrays.
+        unit: Unit = "weights" if rule.reads_transposed else "feedback"
+        error_source = last
         for layer in range(n_layers, 0, -1):
             wg[layer] = b.add(layer, "WG", image, "wg", [error_source])
             tasks.append(wg[layer])
-            if layer > 1:
+            if rule.has_phase("AG", layer, n_layers):
                 error_source = b.add(layer, "AG", image, unit, [error_source])
                 tasks.append(error_source)
-    elif rule in ("dfa", "drtp"):
+    elif rule.error_path == "broadcast":
+        # Every hidden layer projects the output error (ready after the last FW) or the target
+        # (known up front: ready once the layer's own FW gave f'(a_l)).
         wg[n_layers] = b.add(n_layers, "WG", image, "wg", [last])
         tasks.append(wg[n_layers])
         for layer in range(n_layers - 1, 0, -1):
-            source = last if rule == "dfa" else fw[layer]
+            source = last if rule.signal == "error" else fw[layer]
             proj = b.add(layer, "PROJ", image, "feedback", [source])
             wg[layer] = b.add(layer, "WG", image, "wg", [proj])
             tasks.extend((proj, wg[layer]))
-    elif rule == "shallow":
+    else:
         wg[n_layers] = b.add(n_layers, "WG", image, "wg", [last])
         tasks.append(wg[n_layers])
-    else:
-        raise ValueError(f"unknown learning rule {rule!r}")
     return tasks, wg
 
 
-def build_schedule(rule: str, n_layers: int, batch_size: int, schedule: str = "layer_by_layer") -> nx.DiGraph:
+def build_schedule(rule: LearningRule, n_layers: int, batch_size: int, schedule: str = "layer_by_layer") -> nx.DiGraph:
     """Task DAG of one iteration. Node ``id`` carries ``task``; an edge u->v means v waits for u."""
     b = _Builder()
     wg_by_layer: dict[int, list[Task]] = {}

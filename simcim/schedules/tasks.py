@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-# FW forward; AG error back through W^T (BP) or B (FA); PROJ error through the fixed B straight
-# from the output (DFA) or the target (DRTP); WG weight gradient; WU write pulses into the arrays.
-PHASES = ("FW", "AG", "PROJ", "WG", "WU")
+from simcim.rules import PHASES
+
+__all__ = ["PHASES", "Task", "Unit"]
+
 Unit = Literal["weights", "feedback", "wg"]
 
 

@@ -6,10 +6,11 @@ from typing import Annotated, Literal, Union
 
 from pydantic import Field, model_validator
 
+from simcim.rules import RULE_NAMES
 from simcim.spec.base import SpecModel
 
 Activation = Literal["relu", "sigmoid", "tanh", "none"]
-Rule = Literal["bp", "fa", "dfa", "drtp", "shallow"]
+Rule = Literal[RULE_NAMES]  # type: ignore[valid-type]  # the names of simcim.rules.RULES
 
 
 class Linear(SpecModel):

@@ -13,7 +13,8 @@ import torch
 from torch import Tensor
 
 from simcim.training.chip import ChipNetwork
-from simcim.training.rules import layer_errors, output_error, weight_gradients
+from simcim.rules import RULES
+from simcim.training.backward import layer_errors, output_error, weight_gradients
 
 
 def angle_deg(a: Tensor, b: Tensor) -> float:
@@ -33,7 +34,7 @@ def alignment(net: ChipNetwork, x: Tensor, target: Tensor, loss: str) -> dict[st
         weights = [w.clone() for w in net.weights]
         out, records = net.forward(x, weights, exact=True)
         e = output_error(out, target, loss)
-        bp = weight_gradients(net, records, layer_errors(net, records, e, target, "bp", weights, exact=True))
+        bp = weight_gradients(net, records, layer_errors(net, records, e, target, RULES["bp"], weights, exact=True))
         mine = weight_gradients(net, records, layer_errors(net, records, e, target, None, weights, exact=True))
     result: dict[str, float] = {}
     for op, g_bp, g in zip(net.layers, bp, mine):

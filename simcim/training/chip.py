@@ -2,7 +2,7 @@
 
 It knows how to run the forward pass (quantizing activations, reading every MVM through the
 crossbar model) and how to send an error backward through a weight or feedback array; the
-learning rules (rules.py) decide which of these to use.
+learning rules (simcim.rules, applied in backward.py) decide which of these to use.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
+from simcim.rules import get_rule
 from simcim.spec.workload import Workload
 from simcim.training.crossbar import ReadModel, crossbar_mvm
 from simcim.training.device import CellArray
@@ -19,8 +20,6 @@ from simcim.training.model import (FlattenOp, Op, PoolOp, WeightOp, activate, bu
                                    xavier_uniform)
 from simcim.training.quantize import quantize, quantize_scaled, quantize_stochastic, shift
 from simcim.training.settings import HardwareModel
-
-FEEDBACK_RULES = ("fa", "dfa", "drtp")
 
 
 @dataclass
@@ -38,7 +37,7 @@ class ChipNetwork:
     def __init__(self, workload: Workload, hw: HardwareModel, rule: str, classes: int,
                  generator: torch.Generator) -> None:
         self.hw = hw
-        self.rule = rule
+        self.rule = get_rule(rule)
         self.classes = classes
         self.generator = generator
         self.ops: list[Op] = build_ops(workload)
@@ -56,14 +55,15 @@ class ChipNetwork:
 
     def _feedback(self, op: WeightOp, index: int) -> Tensor | None:
         """The fixed random matrix a rule sends errors through for this layer, if any."""
-        last = index == len(self.layers) - 1
-        if self.rule == "fa" and index > 0:
-            b = xavier_uniform(op.spec.rows, op.spec.cols, self.generator)  # stands in for W
-        elif self.rule in ("dfa", "drtp") and not last:
-            b = xavier_uniform(self.classes, op.spec.out_elems, self.generator)  # e -> layer
-        else:
+        shape = self.rule.feedback_shape(op.spec, len(self.layers), self.classes)
+        if shape is None:
             return None
-        # Held in arrays like the weights, so quantized like them (facts.md, the DFA fork).
+        if self.rule.error_path == "chain":
+            b = xavier_uniform(shape.outputs, shape.inputs, self.generator)  # stands in for W (K x M)
+        else:
+            b = xavier_uniform(shape.inputs, shape.outputs, self.generator)  # e -> layer
+        # Held in arrays like the weights, so quantized like them (the DFA fork of DNN+NeuroSim quantizes B
+        # as it quantizes W; docs/reference.md).
         return quantize(b, self.hw.weight_bits) if self.hw.weight_bits is not None else b
 
     # -- reads -------------------------------------------------------------------------------

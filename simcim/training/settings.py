@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from simcim.network import weight_layers
 from simcim.spec.architecture import Architecture
 from simcim.spec.workload import Workload
 
@@ -59,19 +58,15 @@ class HardwareModel:
     rows: int  # rows summed into one analog partial sum (forward)
     cols: int  # rows of the transposed read (error pass)
     read_noise: float
-    # How an update becomes pulses (workload training.weight_update): "proportional" (-lr*v as
-    # stochastically rounded pulses) or "neurosim" (DNN+NeuroSim V2.1's QG); "float": plain SGD.
-    weight_update: str = "proportional"
+    # How an update becomes pulses (workload training.weight_update, whose default is the one
+    # default): "proportional" (-lr*v as stochastically rounded pulses) or "neurosim"
+    # (DNN+NeuroSim V2.1's QG); "float": plain SGD.
+    weight_update: str
 
     @property
     def pulse_mode(self) -> bool:
         """Whether updates are whole pulses on a device (else float SGD or the WAGE grid)."""
         return self.nl_ltp is not None
-
-    @property
-    def analog_read(self) -> bool:
-        """Whether MVMs need the crossbar read model (else a plain matmul is exact)."""
-        return self.adc_bits is not None or self.read_noise > 0
 
     def describe(self, on: Nonidealities) -> dict[str, Any]:
         """What was on, with its numbers: the ``nonidealities`` block of metrics.json."""
@@ -120,7 +115,3 @@ def hardware_model(arch: Architecture, workload: Workload, on: Nonidealities,
         weight_update=update,
     )
 
-
-def check_trainable(workload: Workload) -> None:
-    """Raise ValueError for networks the trainer cannot build (the shapes must work out)."""
-    weight_layers(workload)

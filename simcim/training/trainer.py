@@ -17,7 +17,7 @@ from simcim.spec.workload import Workload
 from simcim.training.alignment import alignment
 from simcim.training.chip import ChipNetwork
 from simcim.training.datasets import Dataset, load_dataset
-from simcim.training.rules import layer_errors, loss_value, output_error, weight_gradients
+from simcim.training.backward import layer_errors, loss_value, output_error, weight_gradients
 from simcim.training.settings import HardwareModel, Nonidealities, hardware_model
 
 # The study trains 50 epochs of 50,000 images (facts.md). Digits has 1,437 training images, so an
@@ -76,7 +76,7 @@ class TrainResult:
     momentum: float
     loss: str
     nonidealities: dict[str, Any]
-    weight_update: str = "proportional"  # what the cells got: proportional | neurosim | float
+    weight_update: str  # what the cells got: proportional | neurosim | float
     history: list[EpochMetrics] = field(default_factory=list)
     pulses_per_cell: float = 0.0
     alignment_deg: dict[str, float] | None = None
@@ -222,7 +222,7 @@ class Trainer:
                     seconds=round(time.perf_counter() - t0, 3))
                 result.history.append(metrics)
                 progress.epoch(metrics, opts.epochs)
-            if opts.rule in ("fa", "dfa", "drtp"):
+            if self.net.rule.error_path != "none" and not self.net.rule.exact_gradient:
                 k = min(ALIGNMENT_SAMPLES, n)
                 result.alignment_deg = alignment(self.net, x[:k], one_hot(y[:k], self.classes), self.loss)
         progress.close()

@@ -1,16 +1,17 @@
-"""Learning rules: the error each weight layer is updated with, delta_l, written out per layer.
+"""The backward pass of training: the output error, the error each weight layer is updated with
+(delta_l, shaped like layer l's pre-activation a_l), and the weight gradients.
 
-With delta_l (shaped like layer l's pre-activation a_l) the update of every rule is the same
-outer product, dW_l = y_{l-1}^T delta_l / N (rows x columns, see trainer.py); rules differ only in
-where delta_l comes from:
+With delta_l the update of every rule is the same outer product, dW_l = y_{l-1}^T delta_l / N (rows
+x columns, see trainer.py); rules differ only in where delta_l comes from, which their definition in
+simcim.rules says:
 
-- bp:      delta_L = e * f'(a_L); delta_l = (W_{l+1}^T delta_{l+1}) * f'(a_l), sequential.
-- fa:      as bp but through a fixed random B_{l+1} of W's shape (Lillicrap et al. 2016).
-- dfa:     delta_l = (B_l e) * f'(a_l), B_l fixed random (classes -> layer width), the output
-           error broadcast to all layers at once (Noekland 2016; facts.md).
-- drtp:    delta_l = (B_l (-t)) * f'(a_l): the one-hot target t in place of e (Frenkel et al. 2021).
-           The sign is immaterial for a symmetric random B; -t equals e when the output is 0.
-- shallow: only the output layer learns; hidden layers keep their initial weights (control).
+- chain (bp, fa, ss): delta_L = e * f'(a_L); delta_l = (M_{l+1}^T delta_{l+1}) * f'(a_l), layer by
+  layer, with M the rule's matrix: W (BP), a fixed random B of W's shape (FA, Lillicrap et al. 2016),
+  sign(W) (SS, Liao et al. 2016).
+- broadcast (dfa, drtp): delta_l = (B_l s) * f'(a_l), B_l fixed random (classes -> layer width),
+  s the output error e (DFA, Noekland 2016) or -t, the one-hot target (DRTP, Frenkel et al. 2021;
+  the sign is immaterial for a symmetric random B; -t equals e when the output is 0).
+- none (shallow): only the output layer learns; hidden layers keep their initial weights (control).
 
 e = y - t for the squared-error loss, softmax(y) - t for cross-entropy. Errors are quantized per
 layer (WAGE) unless ``exact``; errors sent through arrays go through the crossbar read model.
@@ -21,10 +22,9 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
+from simcim.rules import LearningRule
 from simcim.training.chip import ChipNetwork, LayerRecord
 from simcim.training.model import derivative, hidden_derivative
-
-RULES = ("bp", "fa", "dfa", "drtp", "shallow")
 
 
 def output_error(output: Tensor, target: Tensor, loss: str) -> Tensor:
@@ -46,9 +46,10 @@ def loss_value(output: Tensor, target: Tensor, loss: str) -> float:
 
 
 def layer_errors(net: ChipNetwork, records: list[LayerRecord], error: Tensor, target: Tensor,
-                 rule: str | None = None, weights: list[Tensor] | None = None, exact: bool = False
+                 rule: LearningRule | None = None, weights: list[Tensor] | None = None, exact: bool = False
                  ) -> list[Tensor | None]:
-    """delta_l per weight layer (None: the layer is not trained by this rule)."""
+    """delta_l per weight layer (None: the layer is not trained by this rule); ``rule`` defaults
+    to the network's."""
     rule = rule or net.rule
     weights = weights if weights is not None else net.weights
     qe = (lambda t: t) if exact else net.quantize_error
@@ -57,25 +58,20 @@ def layer_errors(net: ChipNetwork, records: list[LayerRecord], error: Tensor, ta
     deltas: list[Tensor | None] = [None] * len(layers)
     e = qe(error)
     deltas[last] = qe(e * derivative(records[last].pre, layers[last].spec.activation))
-    if rule == "shallow":
-        return deltas
-    if rule in ("bp", "fa"):
+    if rule.error_path == "chain":
         d = deltas[last]
         assert d is not None
         for i in range(last, 0, -1):
-            matrix = weights[i] if rule == "bp" else net.feedback[i]
-            assert matrix is not None
+            matrix = rule.backward_operand(weights[i], net.feedback[i])
             back = net.backward_through(i, d, matrix, exact)
             d = qe(back * hidden_derivative(records[i - 1].pre, layers[i - 1].spec.activation))
             deltas[i - 1] = d
-        return deltas
-    if rule in ("dfa", "drtp"):
-        signal = e if rule == "dfa" else -target
+    elif rule.error_path == "broadcast":
+        signal = e if rule.signal == "error" else -target
         for i in range(last):
             projected = net.project(i, signal, exact)
             deltas[i] = qe(projected * hidden_derivative(records[i].pre, layers[i].spec.activation))
-        return deltas
-    raise ValueError(f"unknown learning rule {rule!r}; expected one of {', '.join(RULES)}")
+    return deltas
 
 
 def weight_gradients(net: ChipNetwork, records: list[LayerRecord], deltas: list[Tensor | None]
