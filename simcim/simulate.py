@@ -37,7 +37,7 @@ def simulate(arch: Architecture, workload: Workload, *, trace_queues: bool = Fal
         raise workload.error("layers", str(exc)) from None
     graph = build_graph(arch, placement)
     costs = layer_costs(arch, workload, placement)
-    dag = build_schedule(workload.rule, len(placement.layers), workload.batch_size, workload.schedule)
+    dag = build_schedule(placement.rule, len(placement.layers), workload.batch_size, workload.schedule)
     planner = Planner(graph, placement, costs)
     records = simulate_dag(dag, planner, sample_queues=trace_queues)
     return Simulation(arch, workload, placement, graph, costs, dag, planner, records)

@@ -20,7 +20,6 @@ SRAM_ENERGY_PJ_PER_BIT = 10.0 / 64.0
 # Area per unit, um^2 (Horowitz ISSCC 2014 area table).
 ADD8_AREA_UM2 = 36.0
 ADD32_AREA_UM2 = 137.0
-MULT8_AREA_UM2 = 282.0
 # 6T SRAM bit cell, Intel 45 nm: 0.346 um^2 (K. Mistry et al., IEDM 2007); x1.5 for the array's
 # decoders, sense amplifiers and wiring (typical array efficiency ~2/3).
 SRAM_CELL_AREA_UM2 = 0.346

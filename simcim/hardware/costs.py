@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from simcim.hardware import constants as C
-from simcim.hardware.scaling import energy_scale
+from simcim.hardware.energies import device_energies
 from simcim.mapping import ArrayGroup, LayerPlacement, Placement
+from simcim.rules import LearningRule
 from simcim.spec.architecture import Architecture
 from simcim.spec.workload import Workload
 
@@ -31,41 +31,6 @@ class OpCost:
     macs: int = 0  # multiply-accumulates (for TOPS: 2 ops each)
     dram_read_bits: int = 0  # before compute
     dram_write_bits: int = 0  # after compute
-
-
-@dataclass(frozen=True)
-class DeviceEnergies:
-    """Per-event energies of the memory device and periphery, pJ."""
-
-    cell_read_pj: float  # one cell, one read pulse, average conductance
-    cell_write_pj: float  # one cell, one write pulse
-    adc_conversion_pj: float
-    add16_pj: float
-    add32_pj: float
-    mac8_pj: float
-    sram_bit_pj: float
-
-
-@lru_cache(maxsize=64)
-def device_energies(arch: Architecture) -> DeviceEnergies:
-    dev = arch.device
-    g_on = 1.0 / dev.r_on_ohm
-    g_avg = (g_on + g_on / dev.on_off_ratio) / 2.0  # cells spread over the conductance range
-    # E = V^2 * G * t for a resistive read/write (J -> pJ). A FeFET write is capacitive and costs
-    # less; this resistive form is the upper bound NeuroSim uses for 1T1R cells.
-    cell_read = dev.read.voltage_v**2 * g_avg * dev.read.pulse_ns * 1e-9 * 1e12
-    cell_write = dev.write.voltage_v**2 * g_avg * dev.write.pulse_ns * 1e-9 * 1e12
-    adc = arch.subarray.adc.fom_fj_per_step * 2**arch.subarray.adc.bits * 1e-3
-    s = energy_scale(arch.technology)
-    return DeviceEnergies(
-        cell_read_pj=cell_read,
-        cell_write_pj=cell_write,
-        adc_conversion_pj=adc,
-        add16_pj=2 * C.ADD8_ENERGY_PJ * s,  # ripple-carry energy grows linearly with width
-        add32_pj=C.ADD32_ENERGY_PJ * s,
-        mac8_pj=(C.MULT8_ENERGY_PJ + C.ADD32_ENERGY_PJ) * s,
-        sram_bit_pj=C.SRAM_ENERGY_PJ_PER_BIT * s,
-    )
 
 
 def _ns_to_ps(ns: float) -> int:
@@ -123,7 +88,8 @@ def forward_cost(arch: Architecture, wl: Workload, lp: LayerPlacement, is_last: 
 
 
 def transposed_cost(arch: Architecture, wl: Workload, lp: LayerPlacement) -> OpCost:
-    """AG of BP: the error enters on the columns of W and leaves on its rows (W^T read)."""
+    """AG through the layer's own arrays (BP, SS): the error enters on the columns of W and leaves
+    on its rows (W^T read)."""
     q, layer, g = wl.quantization, lp.layer, lp.weights
     cost = mvm_cost(arch, in_bits=q.error_bits, out_bits=q.error_bits,
                     in_values=layer.cols, out_values=layer.rows,
@@ -141,18 +107,18 @@ def _error_traffic(cost: OpCost, wl: Workload, lp: LayerPlacement) -> OpCost:
 
 
 def feedback_ag_cost(arch: Architecture, wl: Workload, lp: LayerPlacement) -> OpCost:
-    """AG of FA: the error through the fixed B (M x K) held in arrays of its own, read forward."""
+    """AG through a fixed B (FA; M x K) held in arrays of its own, read forward."""
     assert lp.feedback is not None
     q, layer = wl.quantization, lp.layer
     cost = forward_read(arch, lp.feedback, q.error_bits, q.error_bits, layer.cols, layer.rows, layer.mvms)
     return _error_traffic(cost, wl, lp)
 
 
-def projection_cost(arch: Architecture, wl: Workload, lp: LayerPlacement, classes: int) -> OpCost:
+def projection_cost(arch: Architecture, wl: Workload, lp: LayerPlacement, rule: LearningRule, classes: int) -> OpCost:
     """PROJ of DFA (B_l e) or DRTP (B_l onehot): one MVM from the classes to the layer's outputs."""
     assert lp.feedback is not None
     q, layer = wl.quantization, lp.layer
-    in_bits = 1 if wl.rule == "drtp" else q.error_bits  # DRTP projects the one-hot target
+    in_bits = rule.signal_bits(q.error_bits)  # DRTP projects the one-hot target
     cost = forward_read(arch, lp.feedback, in_bits, q.error_bits, classes, layer.out_elems, 1)
     reads = classes * in_bits + layer.out_elems  # e (or the target) and the f'(a_l) mask
     return _with_traffic(cost, classes * layer.out_elems, reads, layer.out_elems * q.error_bits)
@@ -209,17 +175,15 @@ def layer_costs(arch: Architecture, wl: Workload, placement: Placement) -> list[
     n = len(placement.layers)
     rule = placement.rule
     for lp in placement.layers:
-        last = lp.layer.index == n
-        fw = forward_cost(arch, wl, lp, last, placement.classes)
+        i = lp.layer.index
+        fw = forward_cost(arch, wl, lp, i == n, placement.classes)
         ag = proj = None
-        if lp.layer.index > 1 and rule == "bp":
-            ag = transposed_cost(arch, wl, lp)
-        elif lp.layer.index > 1 and rule == "fa":
-            ag = feedback_ag_cost(arch, wl, lp)
-        if not last and rule in ("dfa", "drtp"):
-            proj = projection_cost(arch, wl, lp, placement.classes)
-        trains = rule != "shallow" or last
-        wg = weight_gradient_cost(arch, wl, lp) if trains else None
-        wu = weight_update_cost(arch, wl, lp) if trains else None
+        if rule.has_phase("AG", i, n):
+            # the error through the layer's own arrays, transposed, or through B on arrays of its own
+            ag = transposed_cost(arch, wl, lp) if rule.reads_transposed else feedback_ag_cost(arch, wl, lp)
+        if rule.has_phase("PROJ", i, n):
+            proj = projection_cost(arch, wl, lp, rule, placement.classes)
+        wg = weight_gradient_cost(arch, wl, lp) if rule.has_phase("WG", i, n) else None
+        wu = weight_update_cost(arch, wl, lp) if rule.has_phase("WU", i, n) else None
         out.append(LayerCosts(fw, ag, proj, wg, wu))
     return out

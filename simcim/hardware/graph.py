@@ -13,7 +13,7 @@ import math
 import networkx as nx
 
 from simcim.hardware.area import tile_pitch_mm
-from simcim.hardware.costs import device_energies
+from simcim.hardware.energies import device_energies
 from simcim.hardware.scaling import wire_energy_scale
 from simcim.mapping import Placement
 from simcim.spec.architecture import Architecture
