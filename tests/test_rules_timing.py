@@ -62,7 +62,7 @@ def test_shared_resource_shrinks_dfa_speedup_and_shows_queueing(arch_over) -> No
     waits = [h.start_ps - h.requested_ps for h in sim.records.holds]
     assert sum(waits) > 0
     wg_wait = sum(layer["phases"]["WG"]["wait_s"] for layer in r["layers"])
-    dram_wait = sum(h.start_ps - h.requested_ps for h in sim.records.holds if h.resource.startswith("chip.dram"))
+    dram_wait = sum(h.start_ps - h.requested_ps for h in sim.records.holds if h.resource.kind == "dram")
     assert wg_wait > 0 or dram_wait > 0
 
 
@@ -85,9 +85,9 @@ def test_shared_wg_unit_queue_is_visible_in_the_trace() -> None:
 
     over = {"chip.weight_gradient.units": "shared"}
     sim, _ = run(DEFAULT_ARCH, WORKLOADS / "mlp5-dfa.yaml", over, {"batch_size": 2}, trace_queues=True)
-    events = trace_events(sim.records, {})
+    events = trace_events(sim.records)
     depth = [e["args"]["waiting"] for e in events if e["ph"] == "C" and e["name"] == "queue chip.wg0"]
     assert max(depth) >= 3  # four hidden-layer WG tasks arrive together; one runs, the rest wait
     sim, _ = run(DEFAULT_ARCH, WORKLOADS / "mlp5-dfa.yaml", None, {"batch_size": 2}, trace_queues=True)
-    per_layer = [e for e in trace_events(sim.records, {}) if e["ph"] == "C" and e["name"].startswith("queue chip.wg")]
+    per_layer = [e for e in trace_events(sim.records) if e["ph"] == "C" and e["name"].startswith("queue chip.wg")]
     assert max(e["args"]["waiting"] for e in per_layer) <= 1  # one unit per layer: nothing piles up

@@ -78,7 +78,7 @@ def test_vcd_is_deterministic_and_covers_a_real_trace(tmp_path: Path) -> None:
             busy_ps[name.split(".")[2]] = total
     held: dict[str, list[tuple[int, int]]] = {}
     for h in sim.records.holds:
-        held.setdefault(vcd_name(h.resource), []).append((h.start_ps, h.end_ps))
+        held.setdefault(vcd_name(h.resource.name), []).append((h.start_ps, h.end_ps))
     for resource, spans in held.items():
         # merge back-to-back holds, as the busy bit does
         spans.sort()

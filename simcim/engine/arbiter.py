@@ -10,8 +10,14 @@ hardware arbitration policy and it makes contended schedules reproducible by han
 from __future__ import annotations
 
 import heapq
+from typing import Callable
 
 import simpy
+
+from simcim.resources import Resource
+
+# Called with the resource and the number of requests not yet granted, whenever that changes.
+QueueProbe = Callable[[Resource, int], None]
 
 # SimPy orders same-time events by (priority, insertion): URGENT=0, NORMAL=1. 2 sorts after both.
 ARBITRATION_PRIORITY = 2
@@ -20,16 +26,16 @@ ARBITRATION_PRIORITY = 2
 class Arbiter:
     """One component (tile group, WG unit, link, DRAM channel) that serves one task at a time."""
 
-    __slots__ = ("env", "name", "busy", "queue", "_pending", "_seq", "on_queue_change")
+    __slots__ = ("env", "resource", "busy", "queue", "_pending", "_seq", "on_queue_change")
 
-    def __init__(self, env: simpy.Environment, name: str) -> None:
+    def __init__(self, env: simpy.Environment, resource: Resource) -> None:
         self.env = env
-        self.name = name
+        self.resource = resource
         self.busy = False
         self.queue: list[tuple[int, int, simpy.Event]] = []
         self._pending = False
         self._seq = 0
-        self.on_queue_change = None  # optional callback(name, waiting) for traces
+        self.on_queue_change: QueueProbe | None = None  # for traces
 
     def request(self, task_id: int) -> simpy.Event:
         """An event that fires when this task holds the resource."""
@@ -67,7 +73,7 @@ class Arbiter:
     def _notify(self) -> None:
         if self.on_queue_change is not None:
             # waiting = requests not yet granted
-            self.on_queue_change(self.name, len(self.queue))
+            self.on_queue_change(self.resource, len(self.queue))
 
 
 class PoolArbiter:
@@ -78,20 +84,20 @@ class PoolArbiter:
     free ones, so every unit keeps a trace track of its own.
     """
 
-    def __init__(self, env: simpy.Environment, name: str, slots: list[str]) -> None:
+    def __init__(self, env: simpy.Environment, resource: Resource, slots: list[Resource]) -> None:
         self.env = env
-        self.name = name
+        self.resource = resource
         self.free = list(range(len(slots)))
         self.slots = slots
         self.queue: list[tuple[int, int, int, simpy.Event]] = []
         self._pending = False
         self._seq = 0
-        self.on_queue_change = None
+        self.on_queue_change: QueueProbe | None = None
 
     def request(self, task_id: int, units: int) -> simpy.Event:
-        """An event whose value is the tuple of slot names granted."""
+        """An event whose value is the tuple of slots (channels) granted."""
         if not 1 <= units <= len(self.slots):
-            raise ValueError(f"{self.name}: asked for {units} of {len(self.slots)} units")
+            raise ValueError(f"{self.resource.name}: asked for {units} of {len(self.slots)} units")
         grant = self.env.event()
         self._seq += 1
         heapq.heappush(self.queue, (task_id, self._seq, units, grant))
@@ -99,7 +105,7 @@ class PoolArbiter:
         self._schedule_arbitration()
         return grant
 
-    def release(self, slots: tuple[str, ...]) -> None:
+    def release(self, slots: tuple[Resource, ...]) -> None:
         self.free.extend(self.slots.index(s) for s in slots)
         self.free.sort()
         if self.queue:
@@ -125,4 +131,4 @@ class PoolArbiter:
 
     def _notify(self) -> None:
         if self.on_queue_change is not None:
-            self.on_queue_change(self.name, len(self.queue))
+            self.on_queue_change(self.resource, len(self.queue))

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
 
 import networkx as nx
 
 from simcim.hardware.costs import LayerCosts, OpCost
 from simcim.hardware.graph import DRAM, GBUF, tile_node, wg_node
 from simcim.mapping import Placement
+from simcim.resources import Resource
 from simcim.schedules.tasks import Task
 
 
@@ -23,7 +24,7 @@ class Transfer:
     """Move ``bits`` between a unit and DRAM, holding every contended resource on the path."""
 
     bits: int
-    resources: tuple[str, ...]
+    resources: tuple[Resource, ...]
     latency_ps: int
     energy_pj: dict[str, float]
     dram_units: int = 0  # interleaved DRAM: channels taken from the pool (0: a named channel is in resources)
@@ -40,17 +41,21 @@ Step = Transfer | Compute
 
 @dataclass(frozen=True)
 class Plan:
-    units: tuple[str, ...]  # held for the whole task
+    units: tuple[Resource, ...]  # held for the whole task
     steps: tuple[Step, ...]
     macs: int
 
-    @cached_property  # read once per task by the engine and by the result roll-up
+    @cached_property  # computed once per (layer, phase); every task record shares it
     def energy_pj(self) -> dict[str, float]:
         out: dict[str, float] = {}
         for step in self.steps:
             for k, v in step.energy_pj.items():
                 out[k] = out.get(k, 0.0) + v
         return out
+
+    @cached_property
+    def energy_total_pj(self) -> float:
+        return sum(self.energy_pj.values())
 
 
 def link_name(a: str, b: str) -> str:
@@ -62,25 +67,12 @@ def tile_group_name(tiles: tuple[int, ...]) -> str:
     return tile_node(tiles[0]) if len(tiles) == 1 else f"{tile_node(tiles[0])}-{tiles[-1]}"
 
 
-def tiles_in(resource: str) -> int:
-    """How many tiles a unit resource name stands for (1 for anything that is not a group)."""
-    head, _, last = resource.partition("-")
-    return int(last) - int(head.removeprefix("chip.tile")) + 1 if last and head.startswith("chip.tile") else 1
-
-
-def resource_kind(resource: str) -> str:
-    """The kind of a contended resource: tiles, wg_units, dram (channels) or interconnect."""
-    if resource.startswith("chip.tile"):
-        return "tiles"
-    if resource.startswith("chip.wg"):
-        return "wg_units"
-    if resource.startswith(DRAM):
-        return "dram"
-    return "interconnect"
-
-
 def channel_name(k: int) -> str:
     return f"{DRAM}.ch{k}"
+
+
+# The interleaved DRAM pool as a whole (its queue is the pool's).
+DRAM_POOL = Resource("dram", DRAM)
 
 
 class Planner:
@@ -96,16 +88,19 @@ class Planner:
         self._channel_bw = float(dram["bandwidth_gbps_per_channel"])
         self._dram_pj = float(dram["energy_pj_per_bit"])
         self._cache: dict[tuple[int, str], Plan] = {}
+        # Per planner, not a module-level lru_cache: that would keep every planner (and its graph)
+        # alive for the life of the process, e.g. a sweep worker's.
+        self._paths: dict[str, tuple[tuple[Resource, ...], float, dict[str, float]]] = {}
 
-    def units(self, task: Task) -> tuple[str, ...]:
+    def units(self, task: Task) -> tuple[Resource, ...]:
         """The resources a task holds throughout. A layer's tiles are always taken together and
         never shared with another layer (see mapping), so they are one resource: one request
         instead of one per tile, and one trace track per group."""
         lp = self.placement.layers[task.layer - 1]
         if task.unit == "wg":
-            return (wg_node(lp.wg_unit),)
+            return (Resource("wg_units", wg_node(lp.wg_unit)),)
         tiles = lp.tiles if task.unit == "weights" else lp.feedback_tiles
-        return (tile_group_name(tiles),)
+        return (Resource("tiles", tile_group_name(tiles), len(tiles)),)
 
     def port(self, task: Task) -> str:
         """The graph node a task's data enters and leaves by."""
@@ -114,11 +109,15 @@ class Planner:
             return wg_node(lp.wg_unit)
         return tile_node((lp.tiles if task.unit == "weights" else lp.feedback_tiles)[0])
 
-    @lru_cache(maxsize=None)
-    def _path(self, src: str) -> tuple[tuple[str, ...], float, dict[str, float]]:
+    def _path(self, src: str) -> tuple[tuple[Resource, ...], float, dict[str, float]]:
         """Contended resources, bottleneck bandwidth (Gb/s) and pJ/bit by component, src -> DRAM."""
+        if src not in self._paths:
+            self._paths[src] = self._find_path(src)
+        return self._paths[src]
+
+    def _find_path(self, src: str) -> tuple[tuple[Resource, ...], float, dict[str, float]]:
         path = nx.shortest_path(self.graph, src, DRAM, weight="length_mm")
-        resources: list[str] = []
+        resources: list[Resource] = []
         bw = math.inf
         pj = {"interconnect": 0.0, "buffers": 0.0}
         for a, b in zip(path, path[1:]):
@@ -126,14 +125,14 @@ class Planner:
             bw = min(bw, edge["bandwidth_gbps"])
             pj["interconnect"] += edge["energy_pj_per_bit"]
             if edge["capacity"]:
-                resources.append(link_name(a, b))
+                resources.append(Resource("interconnect", link_name(a, b)))
         for node in path[1:-1]:
             data = self.graph.nodes[node]
             # A bus is itself the contended medium. Tiles a mesh route passes are not held:
             # their routers forward in parallel with compute, and holding them would let two
             # tasks each wait for the other's tile.
             if data["kind"] == "bus":
-                resources.append(node)
+                resources.append(Resource("interconnect", node))
                 bw = min(bw, data.get("bandwidth_gbps", math.inf))
             if node == GBUF:
                 pj["buffers"] += data["pass_energy_pj_per_bit"]
@@ -148,7 +147,7 @@ class Planner:
             units = min(self._channels, max(1, math.ceil(bw / self._channel_bw)))
             bw = min(bw, units * self._channel_bw)
         else:
-            resources = resources + (channel_name(self.placement.layers[layer - 1].dram_channel),)
+            resources = resources + (Resource("dram", channel_name(self.placement.layers[layer - 1].dram_channel)),)
             bw = min(bw, self._channel_bw)
         latency_ps = math.ceil(bits * 1000 / bw)  # Gb/s = bits/ns
         energy = {"interconnect": bits * pj["interconnect"], "buffers": bits * pj["buffers"],
@@ -156,9 +155,9 @@ class Planner:
         return Transfer(bits, resources, latency_ps, energy, units)
 
     @property
-    def dram_pool(self) -> list[str]:
-        """Channel names of the interleaved DRAM pool (empty when channels are placed per layer)."""
-        return [channel_name(k) for k in range(self._channels)] if self._interleaved else []
+    def dram_pool(self) -> list[Resource]:
+        """Channels of the interleaved DRAM pool (empty when channels are placed per layer)."""
+        return [Resource("dram", channel_name(k)) for k in range(self._channels)] if self._interleaved else []
 
     def plan(self, task: Task) -> Plan:
         key = (task.layer, task.phase)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Mapping
+
+from simcim.resources import Resource
 
 
 @dataclass(frozen=True)
@@ -16,13 +19,14 @@ class TaskRecord:
     ready_ps: int  # every predecessor had ended
     start_ps: int  # its units were granted
     end_ps: int
-    energy_pj: float
+    energy_pj: float  # dynamic energy, all components
+    energy_pj_by_component: Mapping[str, float]  # the same energy by component (shared with its plan)
     macs: int
 
 
 @dataclass(frozen=True)
 class HoldRecord:
-    resource: str
+    resource: Resource
     task_id: int
     name: str
     kind: str  # "compute" | "transfer"
@@ -37,6 +41,6 @@ class SimRecords:
     tasks: list[TaskRecord] = field(default_factory=list)
     holds: list[HoldRecord] = field(default_factory=list)
     # (time_ps, resource, waiting requests) whenever a queue changes; only kept for traces
-    queue_samples: list[tuple[int, str, int]] = field(default_factory=list)
+    queue_samples: list[tuple[int, Resource, int]] = field(default_factory=list)
     makespan_ps: int = 0
     events: int = 0  # SimPy events processed

@@ -13,43 +13,37 @@ import networkx as nx
 import simpy
 
 from simcim.engine.arbiter import Arbiter, PoolArbiter
-from simcim.engine.plans import Compute, Plan, Planner, Transfer
+from simcim.engine.plans import DRAM_POOL, Compute, Plan, Planner, Transfer
 from simcim.engine.records import HoldRecord, SimRecords, TaskRecord
-from simcim.hardware.graph import DRAM
+from simcim.resources import Resource
 from simcim.schedules.tasks import Task
 
 
 class _Resources:
-    """One arbiter per contended component, with a global acquisition order."""
+    """One arbiter per contended component; requests follow the global order of Resource.order_key."""
 
-    def __init__(self, env: simpy.Environment, names: list[str], dram_slots: list[str], sample_queues: bool,
-                 records: SimRecords) -> None:
-        # Units (tiles, WG units) first, then links/buses, then DRAM channels: a task that holds a
-        # unit may wait for a link, but nothing holding a link ever waits for a unit.
-        def rank(name: str) -> tuple[int, str]:
-            tier = 0 if name.startswith(("chip.tile", "chip.wg")) else (2 if ".ch" in name else 1)
-            return (tier, name)
-
-        self.order = {name: i for i, name in enumerate(sorted(set(names), key=rank))}
-        self.pool = {name: Arbiter(env, name) for name in self.order}
+    def __init__(self, env: simpy.Environment, resources: set[Resource], dram_slots: list[Resource],
+                 sample_queues: bool, records: SimRecords) -> None:
+        self.pool = {r: Arbiter(env, r) for r in sorted(resources, key=lambda r: r.order_key)}
         # Interleaved DRAM: one pool of channels, requested after every link (last in the order).
-        self.dram = PoolArbiter(env, DRAM, dram_slots) if dram_slots else None
+        self.dram = PoolArbiter(env, DRAM_POOL, dram_slots) if dram_slots else None
         if sample_queues:
-            def sample(name: str, waiting: int) -> None:
-                records.queue_samples.append((int(env.now), name, waiting))
+            def sample(resource: Resource, waiting: int) -> None:
+                records.queue_samples.append((int(env.now), resource, waiting))
             for arb in [*self.pool.values(), *([self.dram] if self.dram else [])]:
                 arb.on_queue_change = sample
 
-    def sorted(self, names: tuple[str, ...]) -> list[str]:
-        return sorted(set(names), key=self.order.__getitem__)
+    @staticmethod
+    def sorted(resources: tuple[Resource, ...]) -> list[Resource]:
+        return sorted(set(resources), key=lambda r: r.order_key)
 
-    def acquire(self, names: list[str], task_id: int) -> Generator[simpy.Event, object, None]:
-        for name in names:
-            yield self.pool[name].request(task_id)
+    def acquire(self, resources: list[Resource], task_id: int) -> Generator[simpy.Event, object, None]:
+        for r in resources:
+            yield self.pool[r].request(task_id)
 
-    def release(self, names: list[str]) -> None:
-        for name in names:
-            self.pool[name].release()
+    def release(self, resources: list[Resource]) -> None:
+        for r in resources:
+            self.pool[r].release()
 
 
 def simulate_dag(dag: nx.DiGraph, planner: Planner, sample_queues: bool = False) -> SimRecords:
@@ -57,13 +51,13 @@ def simulate_dag(dag: nx.DiGraph, planner: Planner, sample_queues: bool = False)
     env = simpy.Environment()
     records = SimRecords()
     plans: dict[int, Plan] = {n: planner.plan(dag.nodes[n]["task"]) for n in dag.nodes}
-    names: list[str] = []
+    resources: set[Resource] = set()
     for plan in plans.values():
-        names.extend(plan.units)
+        resources.update(plan.units)
         for step in plan.steps:
             if isinstance(step, Transfer):
-                names.extend(step.resources)
-    res = _Resources(env, names, planner.dram_pool, sample_queues, records)
+                resources.update(step.resources)
+    res = _Resources(env, resources, planner.dram_pool, sample_queues, records)
     done = {n: env.event() for n in dag.nodes}
 
     def run_task(task: Task, plan: Plan, deps: tuple[int, ...]) -> Generator:
@@ -82,7 +76,7 @@ def simulate_dag(dag: nx.DiGraph, planner: Planner, sample_queues: bool = False)
             asked = int(env.now)
             path = res.sorted(step.resources)
             yield from res.acquire(path, task.id)
-            channels: tuple[str, ...] = ()
+            channels: tuple[Resource, ...] = ()
             if step.dram_units:
                 assert res.dram is not None
                 channels = yield res.dram.request(task.id, step.dram_units)
@@ -91,14 +85,14 @@ def simulate_dag(dag: nx.DiGraph, planner: Planner, sample_queues: bool = False)
             res.release(path)
             if channels:
                 res.dram.release(channels)
-            for name in (*path, *channels):
-                records.holds.append(HoldRecord(name, task.id, task.name, "transfer", asked, t0, int(env.now), step.bits))
+            for r in (*path, *channels):
+                records.holds.append(HoldRecord(r, task.id, task.name, "transfer", asked, t0, int(env.now), step.bits))
         end = int(env.now)
         res.release(units)
-        for name in units:
-            records.holds.append(HoldRecord(name, task.id, task.name, "compute", ready, start, end))
+        for r in units:
+            records.holds.append(HoldRecord(r, task.id, task.name, "compute", ready, start, end))
         records.tasks.append(TaskRecord(task.id, task.name, task.layer, task.phase, task.image, deps,
-                                        ready, start, end, sum(plan.energy_pj.values()), plan.macs))
+                                        ready, start, end, plan.energy_total_pj, plan.energy_pj, plan.macs))
         done[task.id].succeed()
 
     for n in dag.nodes:  # node order = creation order: deterministic
