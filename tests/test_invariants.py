@@ -42,7 +42,7 @@ def test_same_inputs_identical_result_and_trace() -> None:
     outs = []
     for _ in range(2):
         sim, r = run(DEFAULT_ARCH, ROOT / "workloads" / "mlp3-dfa.yaml", work_over={"batch_size": 5}, trace_queues=True)
-        outs.append((json.dumps(r, sort_keys=True), json.dumps(trace_events(sim.records, {}), sort_keys=True)))
+        outs.append((json.dumps(r, sort_keys=True), json.dumps(trace_events(sim.records), sort_keys=True)))
     assert outs[0] == outs[1]
 
 
@@ -81,4 +81,4 @@ def test_invariants_hold_for_random_nets_and_chips(widths, inputs, rule, batch, 
                                   "batch_size": batch, "schedule": schedule})
     sim = simulate(arch, wl)
     from simcim.result import summarize
-    check_invariants(sim, summarize(sim))
+    check_invariants(sim, summarize(sim).to_json())

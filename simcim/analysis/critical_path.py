@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from simcim.analysis.names import phase_key
-from simcim.analysis.reader import RESOURCE_PROCESSES, TASKS_PID, TraceError, iter_events, read_header, track_of
+from simcim.analysis.reader import read_header, read_trace
+from simcim.traceformat import TASKS_PID, HoldSlice, TaskSlice, TraceError, TrackName
 
 
 @dataclass(frozen=True)
@@ -120,13 +121,6 @@ class _Task:
     t1_ps: int
 
 
-def _int(args: dict[str, Any], key: str, where: str) -> int:
-    value = args.get(key)
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise TraceError(f"{where}: args.{key} must be an integer (a simcim trace with task slices?)")
-    return value
-
-
 def critical_path(path: str | Path) -> CriticalPath:
     """The critical path of the trace at ``path``.
 
@@ -138,27 +132,16 @@ def critical_path(path: str | Path) -> CriticalPath:
     # task id -> (longest queueing on one resource, that resource's track)
     queued_for: dict[int, tuple[int, tuple[int, int]]] = {}
     thread_names: dict[tuple[int, int], str] = {}
-    for n, ev in enumerate(iter_events(path), start=1):
-        ph = ev.get("ph")
-        if ph == "M" and ev.get("name") == "thread_name":
-            thread_names[track_of(ev)] = str((ev.get("args") or {}).get("name"))
-        if ph != "X":
-            continue
-        args = ev.get("args") or {}
-        where = f"event {n} ({ev.get('name')})"
-        if ev.get("pid") == TASKS_PID:
-            tid = _int(args, "task", where)
-            deps = args.get("deps")
-            if not isinstance(deps, list):
-                raise TraceError(f"{where}: args.deps must be a list of task ids")
-            image = args.get("image")
-            tasks[tid] = _Task(str(ev.get("name")), str(args.get("phase", ev.get("cat"))),
-                               image if isinstance(image, int) else None, tuple(int(d) for d in deps),
-                               _int(args, "ready_ps", where), _int(args, "t0_ps", where), _int(args, "t1_ps", where))
-        elif ev.get("pid") in RESOURCE_PROCESSES and isinstance(args.get("task"), int):
-            queued = int(args.get("t0_ps", 0)) - int(args.get("requested_ps", args.get("t0_ps", 0)))
-            if queued > 0 and queued > queued_for.get(args["task"], (0, (0, 0)))[0]:
-                queued_for[args["task"]] = (queued, track_of(ev))
+    for item in read_trace(path):
+        if isinstance(item, TrackName):
+            thread_names[(item.pid, item.tid)] = item.name
+        elif isinstance(item, TaskSlice):
+            tasks[item.task] = _Task(item.name, item.phase, item.image, item.deps, item.ready_ps, item.t0_ps,
+                                     item.t1_ps)
+        elif isinstance(item, HoldSlice) and item.task >= 0:
+            queued = item.t0_ps - item.requested_ps
+            if queued > 0 and queued > queued_for.get(item.task, (0, (0, 0)))[0]:
+                queued_for[item.task] = (queued, (item.pid, item.tid))
     if not tasks:
         raise TraceError(f"{path}: no task slices (pid {TASKS_PID}); was the trace filtered without 'tasks'?")
     # The last-ending task; ties go to the lowest id so the answer is deterministic.

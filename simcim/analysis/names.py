@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-PHASE_ORDER = ("FW", "AG", "PROJ", "WG", "WU")
+from simcim.rules import PHASES
+
 _DIGITS = re.compile(r"(\d+)")
 
 
@@ -14,7 +15,7 @@ def natural_key(name: str) -> tuple[tuple[int, int | str], ...]:
 
 
 def phase_key(phase: str) -> tuple[int, str]:
-    return (PHASE_ORDER.index(phase) if phase in PHASE_ORDER else len(PHASE_ORDER), phase)
+    return (PHASES.index(phase) if phase in PHASES else len(PHASES), phase)
 
 
 def phase_of(task_name: str) -> str:

@@ -4,6 +4,9 @@ The engine writes one event per line (docs/trace-format.md): line 1 is the heade
 ``"traceEvents":[``, then one event per line (each but the last ending in a comma), then ``]}``.
 Reading line by line keeps memory at one event, whatever the file's size. A trace in another
 layout (e.g. re-saved by a tool on one line) is still read, but whole, with json.load.
+
+:func:`read_trace` yields typed records (simcim.traceformat); the validator alone reads raw events
+(:func:`iter_numbered_events`), because it reports every problem instead of stopping at the first.
 """
 
 from __future__ import annotations
@@ -13,14 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-# Process ids of the engine's trace (simcim.trace.PROCESSES); kept here so a reader needs no engine.
-TASKS_PID = 1
-RESOURCE_PROCESSES = {2: "tiles", 3: "wg_units", 4: "interconnect", 5: "dram"}
-_HEADER_END = '"traceEvents":['
+from simcim.traceformat import HEADER_END, TraceError, TraceItem, parse_event
 
-
-class TraceError(ValueError):
-    """The file is missing or is not a trace this reader understands (one line, for the user)."""
+__all__ = ["TraceError", "TraceHeader", "iter_events", "iter_numbered_events", "read_header", "read_trace",
+           "track_of"]
 
 
 @dataclass
@@ -59,10 +58,10 @@ def read_header(path: str | Path) -> TraceHeader:
 
 def _parse_header(path: Path, first: str) -> TraceHeader | None:
     line = first.rstrip("\n")
-    if not line.endswith(_HEADER_END):
+    if not line.endswith(HEADER_END):
         return None
     try:
-        head = json.loads(line[: -len(_HEADER_END)].rstrip().rstrip(",") + "}")
+        head = json.loads(line[: -len(HEADER_END)].rstrip().rstrip(",") + "}")
     except json.JSONDecodeError:
         raise TraceError(f"{path}:1: the header is not valid JSON") from None
     if not isinstance(head, dict):
@@ -129,3 +128,11 @@ def _load_whole(path: Path, fh: Any) -> list[dict[str, Any]]:
     if not isinstance(events, list) or not all(isinstance(e, dict) for e in events):
         raise TraceError(f"{path}: no 'traceEvents' list of event objects")
     return events
+
+
+def read_trace(path: str | Path) -> Iterator[TraceItem]:
+    """Yield the typed record of each event of the trace at ``path``, in file order; TraceError
+    names the line (or event number) of the first bad one."""
+    for n, (lineno, event) in enumerate(iter_numbered_events(path), start=1):
+        where = f"{path}:{lineno}" if lineno else f"{path}: event {n}"
+        yield parse_event(event, where)

@@ -12,9 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from simcim.analysis.names import natural_key, phase_key
-from simcim.analysis.reader import RESOURCE_PROCESSES, TASKS_PID, TraceError, iter_events, read_header, track_of
-
-QUEUE_PREFIX = "queue "
+from simcim.analysis.reader import read_header, read_trace
+from simcim.traceformat import RESOURCE_PROCESSES, HoldSlice, QueueSample, TaskSlice, TrackName
 
 
 @dataclass
@@ -93,13 +92,6 @@ class _Queue:
     peak: int = 0
 
 
-def _int(args: dict[str, Any], key: str, where: str) -> int:
-    value = args.get(key)
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise TraceError(f"{where}: args.{key} must be an integer (is this a simcim trace?)")
-    return value
-
-
 def summarize_trace(path: str | Path) -> TraceSummary:
     """Read the trace once and roll it up; raise TraceError when it is not a simcim trace."""
     header = read_header(path)
@@ -110,50 +102,40 @@ def summarize_trace(path: str | Path) -> TraceSummary:
     task_end_ps = 0
     slice_end_ps = 0
     events = tasks = 0
-    for ev in iter_events(path):
+    for item in read_trace(path):
         events += 1
-        ph = ev.get("ph")
-        pid = ev.get("pid")
-        if ph == "M" and ev.get("name") == "thread_name":
-            thread_names[track_of(ev)] = str((ev.get("args") or {}).get("name"))
-        elif ph == "X":
-            args = ev.get("args") or {}
-            where = f"event {events} ({ev.get('name')})"
-            t0, t1 = _int(args, "t0_ps", where), _int(args, "t1_ps", where)
-            slice_end_ps = max(slice_end_ps, t1)
-            if pid == TASKS_PID:
-                tasks += 1
-                task_end_ps = max(task_end_ps, t1)
-                phase = str(args.get("phase", ev.get("cat")))
-                st = phases.setdefault(phase, PhaseStats(phase))
-                st.tasks += 1
-                st.busy_ps += t1 - t0
-                st.wait_ps += t0 - _int(args, "ready_ps", where)
-                st.energy_pj += float(args.get("energy_pj", 0.0))
-                st.first_t0_ps = t0 if st.first_t0_ps is None else min(st.first_t0_ps, t0)
-                st.last_t1_ps = max(st.last_t1_ps, t1)
-            elif pid in RESOURCE_PROCESSES:
-                key = track_of(ev)
-                rs = tracks.get(key)
-                if rs is None:
-                    rs = tracks[key] = ResourceStats(name="", process=RESOURCE_PROCESSES[key[0]])
-                rs.busy_ps += t1 - t0
-                rs.slices += 1
-                queued = t0 - int(args.get("requested_ps", t0))
-                rs.queued_ps += queued
-                rs.queued_slices += queued > 0
-        elif ph == "C" and str(ev.get("name", "")).startswith(QUEUE_PREFIX):
-            args = ev.get("args") or {}
-            resource = str(ev["name"])[len(QUEUE_PREFIX):]
-            t_ps = _int(args, "t_ps", f"event {events} ({ev['name']})")
-            depth = int(args.get("waiting", 0))
-            q = queues.get(resource)
+        if isinstance(item, TrackName):
+            thread_names[(item.pid, item.tid)] = item.name
+        elif isinstance(item, TaskSlice):
+            slice_end_ps = max(slice_end_ps, item.t1_ps)
+            tasks += 1
+            task_end_ps = max(task_end_ps, item.t1_ps)
+            st = phases.setdefault(item.phase, PhaseStats(item.phase))
+            st.tasks += 1
+            st.busy_ps += item.t1_ps - item.t0_ps
+            st.wait_ps += item.t0_ps - item.ready_ps
+            st.energy_pj += item.energy_pj
+            st.first_t0_ps = item.t0_ps if st.first_t0_ps is None else min(st.first_t0_ps, item.t0_ps)
+            st.last_t1_ps = max(st.last_t1_ps, item.t1_ps)
+        elif isinstance(item, HoldSlice):
+            slice_end_ps = max(slice_end_ps, item.t1_ps)
+            key = (item.pid, item.tid)
+            rs = tracks.get(key)
+            if rs is None:
+                rs = tracks[key] = ResourceStats(name="", process=item.process)
+            rs.busy_ps += item.t1_ps - item.t0_ps
+            rs.slices += 1
+            queued = item.t0_ps - item.requested_ps
+            rs.queued_ps += queued
+            rs.queued_slices += queued > 0
+        elif isinstance(item, QueueSample):
+            q = queues.get(item.resource)
             if q is None:
-                q = queues[resource] = _Queue(pid=int(pid) if isinstance(pid, int) else 0)
+                q = queues[item.resource] = _Queue(pid=item.pid)
             # The depth held since the last sample; samples of one resource come in time order.
-            q.area += q.depth * max(0, t_ps - q.t_ps)
-            q.t_ps, q.depth = t_ps, depth
-            q.peak = max(q.peak, depth)
+            q.area += q.depth * max(0, item.t_ps - q.t_ps)
+            q.t_ps, q.depth = item.t_ps, item.waiting
+            q.peak = max(q.peak, item.waiting)
     makespan_ps = task_end_ps or slice_end_ps
     by_name: dict[str, ResourceStats] = {}
     for key, rs in tracks.items():

@@ -12,22 +12,11 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from simcim.analysis.reader import RESOURCE_PROCESSES, TASKS_PID, TraceError, iter_numbered_events, track_of
+from simcim.analysis.reader import TraceError, iter_numbered_events, track_of
+from simcim.traceformat import (HOLD_ARGS, HOLD_KINDS, METADATA, PHASES, RESOURCE_PROCESSES, TASK_ARGS, TASKS_PID,
+                                is_int, is_num)
 
-PHASES = ("FW", "AG", "PROJ", "WG", "WU")
-METADATA = {"process_name": "name", "process_sort_index": "sort_index",
-            "thread_name": "name", "thread_sort_index": "sort_index"}
-TASK_ARGS = ("task", "layer", "phase", "image", "deps", "ready_ps", "wait_ps", "t0_ps", "t1_ps", "energy_pj")
-RESOURCE_ARGS = ("task", "t0_ps", "t1_ps", "requested_ps", "bits")
 MAX_PROBLEMS = 200  # past this many, one line says how many more there were
-
-
-def _is_int(v: Any) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool)
-
-
-def _is_num(v: Any) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
 class _Problems:
@@ -55,16 +44,16 @@ def _check_slice(where: str, ev: dict[str, Any], out: _Problems) -> tuple[int, i
         return None
     t0: Any = args.get("t0_ps")
     t1: Any = args.get("t1_ps")
-    if not (_is_int(t0) and _is_int(t1)):
+    if not (is_int(t0) and is_int(t1)):
         out.add(f"{where}: args.t0_ps / args.t1_ps must be integers")
         return None
     if t0 < 0 or t1 < t0:
         out.add(f"{where}: bad times t0_ps={t0} t1_ps={t1}")
         return None
     # ts/dur are the same times in microseconds; they may only differ by float rounding.
-    if _is_num(ev.get("ts")) and abs(ev["ts"] - t0 / 1e6) > 1e-6 * max(1.0, abs(ev["ts"])):
+    if is_num(ev.get("ts")) and abs(ev["ts"] - t0 / 1e6) > 1e-6 * max(1.0, abs(ev["ts"])):
         out.add(f"{where}: ts={ev['ts']} us does not match t0_ps={t0}")
-    if _is_num(ev.get("dur")) and abs(ev["dur"] - (t1 - t0) / 1e6) > 1e-6 * max(1.0, abs(ev["dur"])):
+    if is_num(ev.get("dur")) and abs(ev["dur"] - (t1 - t0) / 1e6) > 1e-6 * max(1.0, abs(ev["dur"])):
         out.add(f"{where}: dur={ev['dur']} us does not match t1_ps - t0_ps={t1 - t0}")
     return t0, t1
 
@@ -74,7 +63,7 @@ def _check_task(where: str, ev: dict[str, Any], args: dict[str, Any], out: _Prob
     if missing:
         out.add(f"{where}: task slice without args {', '.join(missing)}")
         return
-    if not all(_is_int(args[k]) for k in ("task", "layer", "ready_ps", "wait_ps")):
+    if not all(is_int(args[k]) for k in ("task", "layer", "ready_ps", "wait_ps")):
         out.add(f"{where}: args task, layer, ready_ps, wait_ps must be integers")
         return
     if args["phase"] not in PHASES:
@@ -83,11 +72,11 @@ def _check_task(where: str, ev: dict[str, Any], args: dict[str, Any], out: _Prob
         out.add(f"{where}: name {ev.get('name')!r} is not L{{layer}}.{{phase}}")
     if ev.get("cat") != args["phase"]:
         out.add(f"{where}: cat {ev.get('cat')!r} differs from phase {args['phase']!r}")
-    if args["image"] is not None and not _is_int(args["image"]):
+    if args["image"] is not None and not is_int(args["image"]):
         out.add(f"{where}: args.image must be an integer or null")
-    if not isinstance(args["deps"], list) or not all(_is_int(d) for d in args["deps"]):
+    if not isinstance(args["deps"], list) or not all(is_int(d) for d in args["deps"]):
         out.add(f"{where}: args.deps must be a list of task ids")
-    if not _is_num(args["energy_pj"]) or args["energy_pj"] < 0:
+    if not is_num(args["energy_pj"]) or args["energy_pj"] < 0:
         out.add(f"{where}: args.energy_pj must be a number >= 0")
     if args["ready_ps"] > args["t0_ps"]:
         out.add(f"{where}: ready_ps={args['ready_ps']} after t0_ps={args['t0_ps']}")
@@ -96,12 +85,12 @@ def _check_task(where: str, ev: dict[str, Any], args: dict[str, Any], out: _Prob
 
 
 def _check_resource(where: str, args: dict[str, Any], out: _Problems) -> None:
-    missing = [k for k in RESOURCE_ARGS if k not in args]
+    missing = [k for k in HOLD_ARGS if k not in args]
     if missing:
         out.add(f"{where}: resource slice without args {', '.join(missing)}")
         return
-    if not all(_is_int(args[k]) for k in RESOURCE_ARGS):
-        out.add(f"{where}: args {', '.join(RESOURCE_ARGS)} must be integers")
+    if not all(is_int(args[k]) for k in HOLD_ARGS):
+        out.add(f"{where}: args {', '.join(HOLD_ARGS)} must be integers")
         return
     if args["requested_ps"] > args["t0_ps"]:
         out.add(f"{where}: requested_ps={args['requested_ps']} after t0_ps={args['t0_ps']}")
@@ -138,7 +127,7 @@ def validate_trace(path: str | Path) -> list[str]:
             where = f"line {lineno}" if lineno else "event"
             ph = ev.get("ph")
             pid = ev.get("pid")
-            if not _is_int(pid):
+            if not is_int(pid):
                 out.add(f"{where}: missing or non-integer pid")
                 continue
             if ph == "M":
@@ -151,7 +140,7 @@ def validate_trace(path: str | Path) -> list[str]:
                     out.add(f"{where}: {name} without args.{METADATA[name]}")
                     continue
                 if name.startswith("thread_"):
-                    if not _is_int(ev.get("tid")):
+                    if not is_int(ev.get("tid")):
                         out.add(f"{where}: {name} without an integer tid")
                     elif name == "thread_name":
                         thread_names[track_of(ev)] = str(meta_args["name"])
@@ -163,32 +152,32 @@ def validate_trace(path: str | Path) -> list[str]:
                 args: dict[str, Any] = ev["args"] if isinstance(ev.get("args"), dict) else {}
                 if pid == TASKS_PID:
                     _check_task(where, ev, args, out)
-                    if times and _is_int(args.get("task")):
+                    if times and is_int(args.get("task")):
                         if args["task"] in task_ends:
                             out.add(f"{where}: task id {args['task']} appears twice")
                         task_ends[args["task"]] = times[1]
-                        if isinstance(args.get("deps"), list) and _is_int(args.get("ready_ps")):
-                            task_deps.append((where, args["ready_ps"], [d for d in args["deps"] if _is_int(d)]))
+                        if isinstance(args.get("deps"), list) and is_int(args.get("ready_ps")):
+                            task_deps.append((where, args["ready_ps"], [d for d in args["deps"] if is_int(d)]))
                 elif pid in RESOURCE_PROCESSES:
                     _check_resource(where, args, out)
-                    if ev.get("cat") not in ("compute", "transfer"):
+                    if ev.get("cat") not in HOLD_KINDS:
                         out.add(f"{where}: resource slice cat {ev.get('cat')!r} is not compute/transfer")
                 else:
                     out.add(f"{where}: slice in unknown pid {pid}")
-                if times and _is_int(ev.get("tid")):
+                if times and is_int(ev.get("tid")):
                     tracks[track_of(ev)].extend(times)
             elif ph == "C":
                 used_pids.add(pid)
                 counter_args = ev.get("args")
-                if not isinstance(ev.get("name"), str) or not _is_num(ev.get("ts")) or not isinstance(counter_args, dict):
+                if not isinstance(ev.get("name"), str) or not is_num(ev.get("ts")) or not isinstance(counter_args, dict):
                     out.add(f"{where}: counter without name, ts or args")
                     continue
-                if not all(_is_num(v) for v in counter_args.values()):
+                if not all(is_num(v) for v in counter_args.values()):
                     out.add(f"{where}: counter args must be numbers")
                     continue
                 t_ps: Any = counter_args.get("t_ps")
                 waiting: Any = counter_args.get("waiting")
-                if not (_is_int(t_ps) and _is_int(waiting)) or waiting < 0:
+                if not (is_int(t_ps) and is_int(waiting)) or waiting < 0:
                     out.add(f"{where}: queue counter needs integer args.t_ps and args.waiting >= 0")
                     continue
                 if t_ps < counter_last.get(ev["name"], 0):

@@ -15,8 +15,9 @@ from typing import Any
 import numpy as np
 
 from simcim.analysis.names import natural_key, phase_key
-from simcim.analysis.reader import RESOURCE_PROCESSES, TASKS_PID, TraceError, iter_events, read_header, track_of
+from simcim.analysis.reader import read_header, read_trace
 from simcim.atomic import atomic_open
+from simcim.traceformat import RESOURCE_PROCESSES, HoldSlice, QueueSample, TaskSlice, TrackName
 
 IDLE = -1  # the "task" integer of an idle resource is written as 'z' (high impedance)
 _UNSAFE = re.compile(r"[^A-Za-z0-9_]")
@@ -65,30 +66,21 @@ def write_vcd(trace_path: str | Path, out_path: str | Path) -> int:
     busy = _Signals()
     phases = _Signals()
     queues = _Signals()
-    for ev in iter_events(trace_path):
-        ph, pid = ev.get("ph"), ev.get("pid")
-        if ph == "M" and ev.get("name") == "thread_name":
-            thread_names[track_of(ev)] = str((ev.get("args") or {}).get("name"))
-        elif ph == "X":
-            args = ev.get("args") or {}
-            t0, t1 = args.get("t0_ps"), args.get("t1_ps")
-            if not isinstance(t0, int) or not isinstance(t1, int):
-                raise TraceError(f"{trace_path}: slice {ev.get('name')!r} without integer args.t0_ps/t1_ps")
-            if pid == TASKS_PID:
-                s = phase_sig.setdefault(str(args.get("phase", ev.get("cat"))), len(phase_sig))
-                phases.add(t0, s, 1)
-                phases.add(t1, s, -1)
-            elif pid in RESOURCE_PROCESSES:
-                s = track_sig.setdefault(track_of(ev), len(track_sig))
-                task = args.get("task")
-                busy.add(t1, s, IDLE)  # ends first: a back-to-back successor overwrites at the same ps
-                busy.add(t0, s, task if isinstance(task, int) and task >= 0 else 0)
-        elif ph == "C" and str(ev.get("name", "")).startswith("queue "):
-            args = ev.get("args") or {}
-            resource = str(ev["name"])[len("queue "):]
-            s = queue_sig.setdefault(resource, len(queue_sig))
-            queue_pid.setdefault(resource, pid if isinstance(pid, int) else 0)
-            queues.add(int(args.get("t_ps", 0)), s, int(args.get("waiting", 0)))
+    for item in read_trace(trace_path):
+        if isinstance(item, TrackName):
+            thread_names[(item.pid, item.tid)] = item.name
+        elif isinstance(item, TaskSlice):
+            s = phase_sig.setdefault(item.phase, len(phase_sig))
+            phases.add(item.t0_ps, s, 1)
+            phases.add(item.t1_ps, s, -1)
+        elif isinstance(item, HoldSlice):
+            s = track_sig.setdefault((item.pid, item.tid), len(track_sig))
+            busy.add(item.t1_ps, s, IDLE)  # ends first: a back-to-back successor overwrites at the same ps
+            busy.add(item.t0_ps, s, max(item.task, 0))
+        elif isinstance(item, QueueSample):
+            s = queue_sig.setdefault(item.resource, len(queue_sig))
+            queue_pid.setdefault(item.resource, item.pid)
+            queues.add(item.t_ps, s, item.waiting)
     return _emit(VCDWriter, header.other, out_path, thread_names, track_sig, queue_sig, queue_pid, phase_sig,
                  busy, phases, queues)
 

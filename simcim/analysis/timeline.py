@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from simcim.analysis.names import natural_key, phase_of
-from simcim.analysis.reader import RESOURCE_PROCESSES, TASKS_PID, TraceError, iter_events, track_of
+from simcim.analysis.reader import read_trace
+from simcim.traceformat import RESOURCE_PROCESSES, HoldSlice, TaskSlice, TrackName
 
 # Rows are grouped in this order, top to bottom: compute first, then what feeds it.
 PROCESS_ORDER = ("tiles", "wg_units", "dram", "interconnect")
@@ -39,25 +40,15 @@ def read_timeline(trace_path: str | Path, label: str) -> Timeline:
     names: dict[tuple[int, int], str] = {}
     spans: dict[tuple[int, int], dict[str, list[tuple[int, int]]]] = defaultdict(lambda: defaultdict(list))
     latency_ps = 0
-    for ev in iter_events(trace_path):
-        ph, pid = ev.get("ph"), ev.get("pid")
-        if ph == "M" and ev.get("name") == "thread_name":
-            names[track_of(ev)] = str((ev.get("args") or {}).get("name"))
-        elif ph == "X":
-            args = ev.get("args") or {}
-            t0, t1 = args.get("t0_ps"), args.get("t1_ps")
-            if not isinstance(t0, int) or not isinstance(t1, int):
-                raise TraceError(f"{trace_path}: slice {ev.get('name')!r} without integer t0_ps/t1_ps")
-            if pid == TASKS_PID:
-                latency_ps = max(latency_ps, t1)
-            elif pid in RESOURCE_PROCESSES:
-                spans[track_of(ev)][phase_of(str(ev.get("name")))].append((t0, t1 - t0))
+    for item in read_trace(trace_path):
+        if isinstance(item, TrackName):
+            names[(item.pid, item.tid)] = item.name
+        elif isinstance(item, TaskSlice):
+            latency_ps = max(latency_ps, item.t1_ps)
+        elif isinstance(item, HoldSlice):
+            spans[(item.pid, item.tid)][phase_of(item.name)].append((item.t0_ps, item.t1_ps - item.t0_ps))
     rows = [TimelineRow(names.get(key, f"pid{key[0]}.tid{key[1]}"), RESOURCE_PROCESSES[key[0]], dict(by_phase))
             for key, by_phase in spans.items()]
     rows.sort(key=lambda r: (PROCESS_ORDER.index(r.process), natural_key(r.resource)))
     return Timeline(label, latency_ps, rows)
 
-
-def short_resource(name: str) -> str:
-    """Gantt row label: drop the 'chip.' and 'link:' noise (link:chip.a--chip.b -> a–b)."""
-    return name.removeprefix("link:").replace("chip.", "").replace("--", "–")

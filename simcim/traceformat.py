@@ -1,0 +1,187 @@
+"""The trace format (docs/trace-format.md) in one place: process ids, track and counter names, the
+keys of each event's ``args``, and the typed records a reader turns events into.
+
+The writer (simcim.trace) builds events from these names; the reader (simcim.analysis.reader)
+parses events into :class:`TaskSlice`, :class:`HoldSlice`, :class:`QueueSample` and
+:class:`TrackName`, checking every field's type as it goes, so analyses never touch raw dicts.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Union
+
+from simcim.resources import RESOURCE_KINDS
+from simcim.rules import PHASES
+
+__all__ = ["PHASES", "PROCESSES", "TASKS_PID", "RESOURCE_PROCESSES", "HEADER_END", "QUEUE_PREFIX",
+           "TASK_ARGS", "HOLD_ARGS", "HOLD_KINDS", "METADATA", "TraceError", "TaskSlice", "HoldSlice",
+           "QueueSample", "TrackName", "OtherEvent", "TraceItem", "parse_event", "task_track", "queue_counter",
+           "is_int", "is_num"]
+
+# pid of each process: the tasks, then one process per kind of resource (simcim.resources).
+PROCESSES: dict[str, int] = {"tasks": 1, **{kind: i + 2 for i, kind in enumerate(RESOURCE_KINDS)}}
+TASKS_PID = PROCESSES["tasks"]
+RESOURCE_PROCESSES: dict[int, str] = {pid: name for name, pid in PROCESSES.items() if pid != TASKS_PID}
+
+# Line 1 of a trace file ends with this; then one event per line (readers stream the file).
+HEADER_END = '"traceEvents":['
+QUEUE_PREFIX = "queue "  # counter "queue RESOURCE": requests waiting for RESOURCE
+TASK_ARGS = ("task", "layer", "phase", "image", "deps", "ready_ps", "wait_ps", "t0_ps", "t1_ps", "energy_pj")
+HOLD_ARGS = ("task", "t0_ps", "t1_ps", "requested_ps", "bits")
+HOLD_KINDS = ("compute", "transfer")  # cat of a resource slice: the unit held for a task, or a transfer
+METADATA = {"process_name": "name", "process_sort_index": "sort_index",
+            "thread_name": "name", "thread_sort_index": "sort_index"}
+# Times are integer ps; 2^62 ps is 53 days, far beyond any run, and keeps sums inside int64.
+MAX_PS = 1 << 62
+
+
+class TraceError(ValueError):
+    """The file is missing or is not a trace this reader understands (one line, for the user)."""
+
+
+def task_track(group: str, slot: int) -> str:
+    """Track of a task slice: its ``L3.WG`` group, ``#slot`` for overlapping tasks of one group."""
+    return f"{group}#{slot}" if slot else group
+
+
+def queue_counter(resource: str) -> str:
+    return QUEUE_PREFIX + resource
+
+
+def is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def is_num(v: Any) -> bool:
+    return (isinstance(v, int) and not isinstance(v, bool)) or (isinstance(v, float) and math.isfinite(v))
+
+
+@dataclass(frozen=True, slots=True)
+class TrackName:
+    """``thread_name`` metadata: the name of track (pid, tid)."""
+
+    pid: int
+    tid: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class TaskSlice:
+    """One task (pid 1): ``L{layer}.{phase}`` of an image, and when it was ready, started and ended."""
+
+    tid: int
+    name: str
+    task: int
+    layer: int
+    phase: str
+    image: int | None
+    deps: tuple[int, ...]
+    ready_ps: int
+    t0_ps: int
+    t1_ps: int
+    energy_pj: float
+
+
+@dataclass(frozen=True, slots=True)
+class HoldSlice:
+    """A resource held for a task (pids 2..5): the unit for the whole task, or a link/channel for a transfer."""
+
+    pid: int
+    tid: int
+    process: str  # tiles | wg_units | interconnect | dram
+    name: str  # the task's name
+    kind: str  # compute | transfer
+    task: int
+    requested_ps: int
+    t0_ps: int
+    t1_ps: int
+    bits: int
+
+
+@dataclass(frozen=True, slots=True)
+class QueueSample:
+    """Counter ``queue RESOURCE``: ``waiting`` requests from ``t_ps`` on."""
+
+    pid: int
+    resource: str
+    t_ps: int
+    waiting: int
+
+
+@dataclass(frozen=True, slots=True)
+class OtherEvent:
+    """Any other event (process metadata, foreign counters): counted, not interpreted."""
+
+    ph: str
+
+
+TraceItem = Union[TrackName, TaskSlice, HoldSlice, QueueSample, OtherEvent]
+
+
+def _time(args: dict[str, Any], key: str, where: str, default: int | None = None) -> int:
+    value = args.get(key, default)
+    if not is_int(value):
+        raise TraceError(f"{where}: args.{key} must be an integer (is this a simcim trace?)")
+    if not 0 <= value <= MAX_PS:
+        raise TraceError(f"{where}: args.{key}={value} is outside 0..{MAX_PS} ps")
+    return value
+
+
+def _int(args: dict[str, Any], key: str, where: str, default: int | None = None) -> int:
+    value = args.get(key, default)
+    if not is_int(value) or abs(value) > MAX_PS:
+        raise TraceError(f"{where}: args.{key} must be an integer (is this a simcim trace?)")
+    return value
+
+
+def _args(event: dict[str, Any], where: str) -> dict[str, Any]:
+    args = event.get("args", {})
+    if not isinstance(args, dict):
+        raise TraceError(f"{where}: args must be a JSON object")
+    return args
+
+
+def _span(args: dict[str, Any], where: str) -> tuple[int, int]:
+    t0, t1 = _time(args, "t0_ps", where), _time(args, "t1_ps", where)
+    if t1 < t0:
+        raise TraceError(f"{where}: t1_ps={t1} is before t0_ps={t0}")
+    return t0, t1
+
+
+def parse_event(event: dict[str, Any], where: str) -> TraceItem:
+    """The typed record of one trace event; TraceError (naming ``where``) for a field of the wrong
+    type or range in an event simcim writes."""
+    ph = event.get("ph")
+    pid, tid = event.get("pid"), event.get("tid")
+    if ph == "M" and event.get("name") == "thread_name":
+        if not (is_int(pid) and is_int(tid)):
+            raise TraceError(f"{where}: thread_name needs integer pid and tid")
+        return TrackName(pid, tid, str(_args(event, where).get("name")))
+    if ph == "X" and pid == TASKS_PID:
+        args = _args(event, where)
+        deps = args.get("deps")
+        if not isinstance(deps, list) or not all(is_int(d) for d in deps):
+            raise TraceError(f"{where}: args.deps must be a list of task ids")
+        image = args.get("image")
+        energy = args.get("energy_pj", 0.0)
+        t0, t1 = _span(args, where)
+        return TaskSlice(tid if is_int(tid) else -1, str(event.get("name")), _int(args, "task", where),
+                         _int(args, "layer", where, 0), str(args.get("phase", event.get("cat"))),
+                         image if is_int(image) else None, tuple(deps), _time(args, "ready_ps", where), t0, t1,
+                         float(energy) if is_num(energy) else 0.0)
+    if ph == "X" and pid in RESOURCE_PROCESSES:
+        args = _args(event, where)
+        t0, t1 = _span(args, where)
+        task = args.get("task", -1)
+        bits = args.get("bits", 0)
+        return HoldSlice(pid, tid if is_int(tid) else -1, RESOURCE_PROCESSES[pid], str(event.get("name")),
+                         str(event.get("cat")), task if is_int(task) else -1,
+                         _time(args, "requested_ps", where, t0), t0, t1, bits if is_int(bits) else 0)
+    if ph == "C" and str(event.get("name", "")).startswith(QUEUE_PREFIX):
+        args = _args(event, where)
+        waiting = _int(args, "waiting", where, 0)
+        return QueueSample(pid if is_int(pid) else 0, str(event["name"])[len(QUEUE_PREFIX):],
+                           _time(args, "t_ps", where), max(0, waiting))
+    return OtherEvent(str(ph))
