@@ -49,7 +49,7 @@ def main() -> None:
         events = sim.records.events
         rate = events / best
         print(f"{name:18s} per-epoch estimate in {best:.3f} s wall "
-              f"(epoch {r['per_epoch']['latency_s']:.3f} s simulated, {len(sim.records.tasks)} tasks, "
+              f"(epoch {r.per_epoch.latency_s:.3f} s simulated, {len(sim.records.tasks)} tasks, "
               f"{events} events, {rate:,.0f} events/s = {rate / baseline:.2f} x bare SimPy)")
 
 

@@ -8,7 +8,7 @@ import sys
 from typing import Sequence
 
 from simcim import __version__
-from simcim.errors import SpecError, UserError  # UserError re-exported for commands
+from simcim.errors import SpecError, UserError
 
 # Each module defines register(subparsers) that adds its parser and sets `func`.
 COMMAND_MODULES = ["run", "trace", "sweep", "results", "compare", "train"]

@@ -1,23 +1,203 @@
-"""Roll a simulation's records up into the result a researcher reads: per layer, phase, component."""
+"""The result a researcher reads, as typed values: per iteration and epoch, per layer and phase, per
+component, area, utilization. One JSON writer (:meth:`Result.to_json`); tables as records.
+
+Built from a simulation's records alone: every task record carries its energy by component, so
+nothing is planned or costed again here.
+"""
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
-from typing import Any
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from simcim.engine.plans import resource_kind, tiles_in
 from simcim.hardware.area import chip_area_um2
 from simcim.hardware.costs import COMPONENTS
 from simcim.hardware.graph import wire_bit_mm
-from simcim.schedules.tasks import PHASES
-from simcim.simulate import Simulation
+from simcim.rules import PHASES
+
+if TYPE_CHECKING:
+    from simcim.simulate import Simulation
 
 PS = 1e-12
 PJ = 1e-12
 
 
-def summarize(sim: Simulation) -> dict[str, Any]:
-    """The JSON-able result of one simulation (see README, "Result")."""
+@dataclass(frozen=True)
+class Totals:
+    latency_s: float
+    energy_j: float
+
+
+@dataclass(frozen=True)
+class EpochTotals:
+    """One epoch: ``iterations_per_epoch`` times the simulated iteration."""
+
+    latency_s: float
+    energy_j: float
+    energy_j_by_component: dict[str, float]
+
+
+@dataclass(frozen=True)
+class PhaseResult:
+    """All tasks of one (layer, phase) in the iteration. ``latency_s`` is their summed duration (tasks
+    of different layers overlap, so phases do not add up to the latency); ``wait_s`` is the time they
+    queued for their unit after their inputs existed."""
+
+    latency_s: float
+    wait_s: float
+    energy_j: float
+    tasks: int
+
+
+@dataclass(frozen=True)
+class LayerResult:
+    name: str
+    index: int  # 1-based among weight layers
+    kind: str  # linear | conv2d
+    shape: tuple[int, int]  # (rows K, columns M) of its matrix
+    mvms_per_image: int
+    tiles: int
+    subarrays: int
+    feedback_tiles: int
+    utilization: float  # used cells / cells of its tiles
+    phases: dict[str, PhaseResult]
+
+
+@dataclass(frozen=True)
+class Area:
+    total_mm2: float
+    by_component_mm2: dict[str, float]
+
+
+@dataclass(frozen=True)
+class Utilization:
+    """Busy time / iteration latency: per resource, and averaged per kind over physical components
+    (a group of n tiles counts n times)."""
+
+    by_kind: dict[str, float]
+    by_resource: dict[str, float]
+
+
+@dataclass(frozen=True)
+class MappingSummary:
+    tiles_used: int
+    tiles_total: int
+    wg_units: int
+    memory_utilization: float
+
+
+@dataclass(frozen=True)
+class SimulationStats:
+    tasks: int
+    events: int
+
+
+@dataclass(frozen=True)
+class Result:
+    """One simulated iteration of a workload on a chip, scaled to an epoch."""
+
+    architecture: str
+    workload: str
+    rule: str
+    schedule: str
+    batch_size: int
+    iterations_per_epoch: int
+    per_iteration: Totals
+    per_epoch: EpochTotals
+    energy_j_by_component: dict[str, float]  # one iteration
+    area: Area
+    layers: list[LayerResult]
+    tops: float
+    tops_per_w: float
+    ops_per_iteration: int
+    utilization: Utilization
+    mapping: MappingSummary
+    simulation: SimulationStats
+    # The run behind it (for traces); not part of the result's value.
+    source: "Simulation | None" = field(default=None, repr=False, compare=False)
+
+    def to_json(self) -> dict[str, Any]:
+        """The result as JSON-able data (the schema of `simcim run --json`, README "Result")."""
+        return {
+            "architecture": self.architecture,
+            "workload": self.workload,
+            "rule": self.rule,
+            "schedule": self.schedule,
+            "batch_size": self.batch_size,
+            "iterations_per_epoch": self.iterations_per_epoch,
+            "per_iteration": {"latency_s": self.per_iteration.latency_s, "energy_j": self.per_iteration.energy_j},
+            "per_epoch": {"latency_s": self.per_epoch.latency_s, "energy_j": self.per_epoch.energy_j,
+                          "energy_j_by_component": dict(self.per_epoch.energy_j_by_component)},
+            "energy_j_by_component": dict(self.energy_j_by_component),
+            "area_mm2": {"total": self.area.total_mm2, "by_component": dict(self.area.by_component_mm2)},
+            "layers": [{
+                "name": layer.name, "index": layer.index, "kind": layer.kind, "shape": list(layer.shape),
+                "mvms_per_image": layer.mvms_per_image, "tiles": layer.tiles, "subarrays": layer.subarrays,
+                "feedback_tiles": layer.feedback_tiles, "utilization": layer.utilization,
+                "phases": {ph: {"latency_s": p.latency_s, "wait_s": p.wait_s, "energy_j": p.energy_j,
+                                "tasks": p.tasks} for ph, p in layer.phases.items()},
+            } for layer in self.layers],
+            "tops": self.tops,
+            "tops_per_w": self.tops_per_w,
+            "ops_per_iteration": self.ops_per_iteration,
+            "utilization": {"by_kind": dict(self.utilization.by_kind),
+                            "by_resource": dict(self.utilization.by_resource)},
+            "mapping": {"tiles_used": self.mapping.tiles_used, "tiles_total": self.mapping.tiles_total,
+                        "wg_units": self.mapping.wg_units, "memory_utilization": self.mapping.memory_utilization},
+            "simulation": {"tasks": self.simulation.tasks, "events": self.simulation.events},
+        }
+
+    def to_json_text(self) -> str:
+        """The JSON file's text: sorted keys, so identical inputs give identical bytes."""
+        return json.dumps(self.to_json(), indent=2, sort_keys=True) + "\n"
+
+    def write_json(self, path: str | Path) -> None:
+        """Write :meth:`to_json_text` to ``path`` (atomically)."""
+        from simcim.atomic import write_text_atomic
+
+        write_text_atomic(path, self.to_json_text())
+
+    def phase_records(self) -> list[dict[str, Any]]:
+        """One row per (layer, phase) of the iteration: a table for notebooks and CSV."""
+        return [{"layer": layer.name, "index": layer.index, "phase": ph, "latency_s": p.latency_s,
+                 "wait_s": p.wait_s, "energy_j": p.energy_j, "tasks": p.tasks}
+                for layer in self.layers for ph, p in layer.phases.items()]
+
+    def layer_records(self) -> list[dict[str, Any]]:
+        """One row per weight layer: its shape, mapping, and summed latency and energy over its phases."""
+        return [{"layer": layer.name, "index": layer.index, "kind": layer.kind, "rows": layer.shape[0],
+                 "cols": layer.shape[1], "mvms_per_image": layer.mvms_per_image, "tiles": layer.tiles,
+                 "feedback_tiles": layer.feedback_tiles, "subarrays": layer.subarrays,
+                 "utilization": layer.utilization,
+                 "latency_s": sum(p.latency_s for p in layer.phases.values()),
+                 "energy_j": sum(p.energy_j for p in layer.phases.values())}
+                for layer in self.layers]
+
+    def component_records(self) -> list[dict[str, Any]]:
+        """One row per component: energy of one iteration and of one epoch, and area."""
+        return [{"component": c, "energy_j": self.energy_j_by_component.get(c, 0.0),
+                 "epoch_energy_j": self.per_epoch.energy_j_by_component.get(c, 0.0),
+                 "area_mm2": self.area.by_component_mm2.get(c)} for c in COMPONENTS]
+
+    def to_dataframe(self, table: str = "phases") -> Any:
+        """``phases``, ``layers`` or ``components`` as a pandas DataFrame (needs pandas)."""
+        try:
+            import pandas as pd
+        except ImportError:
+            raise ImportError("Result.to_dataframe needs pandas (pip install pandas); "
+                              "the same rows come from phase_records() / layer_records()") from None
+        rows = {"phases": self.phase_records, "layers": self.layer_records,
+                "components": self.component_records}
+        if table not in rows:
+            raise ValueError(f"table must be one of {', '.join(rows)}, got {table!r}")
+        return pd.DataFrame(rows[table]())
+
+
+def summarize(sim: "Simulation") -> Result:
+    """The result of one simulation, from its records, placement and chip."""
     rec, wl, arch = sim.records, sim.workload, sim.arch
     makespan_ps = rec.makespan_ps
     energy_by_component: dict[str, float] = {c: 0.0 for c in COMPONENTS}
@@ -27,8 +207,7 @@ def summarize(sim: Simulation) -> dict[str, Any]:
     phase_tasks: dict[tuple[int, str], int] = defaultdict(int)
     macs = 0
     for t in rec.tasks:
-        plan = sim.planner.plan(sim.dag.nodes[t.task_id]["task"])
-        for comp, e in plan.energy_pj.items():
+        for comp, e in t.energy_pj_by_component.items():
             energy_by_component[comp] += e * PJ
         key = (t.layer, t.phase)
         phase_latency[key] += t.end_ps - t.start_ps
@@ -49,46 +228,38 @@ def summarize(sim: Simulation) -> dict[str, Any]:
         for ph in PHASES:
             key = (lp.layer.index, ph)
             if phase_tasks.get(key):
-                phases[ph] = {"latency_s": phase_latency[key] * PS, "wait_s": phase_wait[key] * PS,
-                              "energy_j": phase_energy[key], "tasks": phase_tasks[key]}
-        layers.append({
-            "name": lp.layer.name, "index": lp.layer.index, "kind": lp.layer.kind,
-            "shape": [lp.layer.rows, lp.layer.cols], "mvms_per_image": lp.layer.mvms,
-            "tiles": len(lp.tiles), "subarrays": lp.weights.subarrays,
-            "feedback_tiles": len(lp.feedback_tiles), "utilization": lp.weights.utilization,
-            "phases": phases,
-        })
+                phases[ph] = PhaseResult(phase_latency[key] * PS, phase_wait[key] * PS, phase_energy[key],
+                                         phase_tasks[key])
+        layers.append(LayerResult(lp.layer.name, lp.layer.index, lp.layer.kind, (lp.layer.rows, lp.layer.cols),
+                                  lp.layer.mvms, len(lp.tiles), lp.weights.subarrays, len(lp.feedback_tiles),
+                                  lp.weights.utilization, phases))
     busy: dict[str, int] = defaultdict(int)
+    tiles_of: dict[str, tuple[str, int]] = {}
     for h in rec.holds:
-        busy[h.resource] += h.end_ps - h.start_ps
+        busy[h.resource.name] += h.end_ps - h.start_ps
+        tiles_of[h.resource.name] = (h.resource.kind, h.resource.tiles)
     util_by_resource = {name: busy[name] / makespan_ps for name in sorted(busy)} if makespan_ps else {}
     # Mean over physical components: a group of n tiles counts n times.
     util_by_kind: dict[str, list[float]] = defaultdict(list)
     for name, u in util_by_resource.items():
-        util_by_kind[resource_kind(name)].extend([u] * tiles_in(name))
+        kind, tiles = tiles_of[name]
+        util_by_kind[kind].extend([u] * tiles)
     ops = 2 * macs
-    return {
-        "architecture": arch.name,
-        "workload": wl.name,
-        "rule": wl.rule,
-        "schedule": wl.schedule,
-        "batch_size": wl.batch_size,
-        "iterations_per_epoch": iters,
-        "per_iteration": {"latency_s": latency_s, "energy_j": energy_j},
-        "per_epoch": {"latency_s": latency_s * iters, "energy_j": energy_j * iters,
-                      "energy_j_by_component": {k: v * iters for k, v in energy_by_component.items()}},
-        "energy_j_by_component": energy_by_component,
-        "area_mm2": {"total": area_mm2_total, "by_component": {k: v * 1e-6 for k, v in area_um2.items()}},
-        "layers": layers,
-        "tops": ops / latency_s / 1e12 if latency_s else 0.0,
-        "tops_per_w": ops / energy_j / 1e12 if energy_j else 0.0,
-        "ops_per_iteration": ops,
-        "utilization": {
-            "by_kind": {k: sum(v) / len(v) for k, v in sorted(util_by_kind.items())},
-            "by_resource": util_by_resource,
-        },
-        "mapping": {"tiles_used": sim.placement.tiles_used, "tiles_total": sim.placement.tiles_total,
-                    "wg_units": sim.placement.wg_units,
-                    "memory_utilization": sim.placement.memory_utilization},
-        "simulation": {"tasks": len(rec.tasks), "events": rec.events},
-    }
+    return Result(
+        architecture=arch.name, workload=wl.name, rule=wl.rule, schedule=wl.schedule, batch_size=wl.batch_size,
+        iterations_per_epoch=iters,
+        per_iteration=Totals(latency_s, energy_j),
+        per_epoch=EpochTotals(latency_s * iters, energy_j * iters,
+                              {k: v * iters for k, v in energy_by_component.items()}),
+        energy_j_by_component=energy_by_component,
+        area=Area(area_mm2_total, {k: v * 1e-6 for k, v in area_um2.items()}),
+        layers=layers,
+        tops=ops / latency_s / 1e12 if latency_s else 0.0,
+        tops_per_w=ops / energy_j / 1e12 if energy_j else 0.0,
+        ops_per_iteration=ops,
+        utilization=Utilization({k: sum(v) / len(v) for k, v in sorted(util_by_kind.items())}, util_by_resource),
+        mapping=MappingSummary(sim.placement.tiles_used, sim.placement.tiles_total, sim.placement.wg_units,
+                               sim.placement.memory_utilization),
+        simulation=SimulationStats(len(rec.tasks), rec.events),
+        source=sim,
+    )

@@ -16,9 +16,10 @@ DEFAULT_ARCH = ROOT / "architectures" / "neurosim-fefet-22nm.yaml"
 
 def run(arch_path: Path | str, workload_path: Path | str, arch_over: dict | None = None,
         work_over: dict | None = None, trace_queues: bool = False) -> tuple[Simulation, dict]:
+    """Simulate; return the simulation and its result as the JSON data `simcim run --json` writes."""
     sim = simulate(load_architecture(arch_path, arch_over), load_workload(workload_path, work_over),
                    trace_queues=trace_queues)
-    return sim, summarize(sim)
+    return sim, summarize(sim).to_json()
 
 
 def check_invariants(sim: Simulation, result: dict) -> None:

@@ -21,7 +21,7 @@ SMALL = ["--set", "workload.batch_size=2"]
 
 def _latency_s(workload: str, **over: object) -> float:
     return summarize(simulate(load_architecture(ARCH), load_workload(WORKLOADS / f"{workload}.yaml",
-                                                                     {"batch_size": 2, **over})))["per_iteration"]["latency_s"]
+                                                                     {"batch_size": 2, **over}))).per_iteration.latency_s
 
 
 @pytest.fixture(scope="module")

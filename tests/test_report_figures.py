@@ -9,8 +9,8 @@ from helpers_trace import ARCH, WORKLOADS
 from matplotlib.figure import Figure
 
 from simcim.report import figures as F
-from simcim.report.study import Comparison, DepthPoint, run_case
-from simcim.report.training import run_from_metrics
+from simcim.study import Comparison, DepthPoint, run_case
+from simcim.study import run_from_metrics
 from simcim.report.write import build_sections
 from simcim.spec import load_architecture, load_workload
 

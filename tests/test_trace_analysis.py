@@ -83,7 +83,7 @@ def test_critical_path_length_is_the_simulated_latency(tmp_path: Path, workload:
     cp = critical_path(path)
     assert cp.latency_ps == sim.records.makespan_ps > 0
     assert cp.total_ps == sim.records.makespan_ps
-    assert summarize(sim)["per_iteration"]["latency_s"] == pytest.approx(cp.total_ps * 1e-12, rel=1e-12)
+    assert summarize(sim).per_iteration.latency_s == pytest.approx(cp.total_ps * 1e-12, rel=1e-12)
     assert (cp.steps[0].phase, cp.steps[0].ready_ps) == ("FW", 0)  # the chain starts at time 0
     assert cp.steps[-1].phase == "WU"  # an iteration ends with a weight update
 
@@ -98,13 +98,13 @@ def test_summary_busy_times_agree_with_the_result(tmp_path: Path, workload: str)
     assert s.makespan_ps == sim.records.makespan_ps
     assert s.tasks == len(sim.records.tasks)
     used = {r.name: r.utilization for r in s.resources if r.slices}
-    assert used.keys() == result["utilization"]["by_resource"].keys()
-    for name, u in result["utilization"]["by_resource"].items():
+    assert used.keys() == result.utilization.by_resource.keys()
+    for name, u in result.utilization.by_resource.items():
         assert used[name] == pytest.approx(u, rel=1e-12), name
     waits = {p.phase: p.wait_ps for p in s.phases}
-    for layer in result["layers"]:
-        for ph, d in layer["phases"].items():
-            assert d["wait_s"] <= waits[ph] * 1e-12 + 1e-18
+    for layer in result.layers:
+        for ph, d in layer.phases.items():
+            assert d.wait_s <= waits[ph] * 1e-12 + 1e-18
 
 
 def test_bp_waits_on_its_one_wg_unit_dfa_does_not(tmp_path: Path) -> None:

@@ -16,16 +16,16 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from simcim.cli import UserError
+from simcim.errors import UserError
 from simcim.commands.common import parse_overrides
 from simcim.paths import DEFAULT_WORKLOAD, WORKLOADS
-from simcim.report.study import Comparison, depth_point, run_case
+from simcim.rules import RULE_NAMES
+from simcim.study import Comparison, depth_point, run_case
 from simcim.report.tables import TableData, depth_table, speedup_rows, summary_table, training_table
 from simcim.report.write import write_report
 from simcim.spec import load_architecture, load_workload
 from simcim.spec.workload import Linear, Workload
 
-RULES = ["bp", "fa", "dfa", "drtp", "shallow"]
 MAX_DEPTH = 64
 _DEPTH_ITEM = re.compile(r"^(\d+)(?:-(\d+))?$")
 
@@ -37,7 +37,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("arch", help="architecture YAML")
     p.add_argument("workloads", nargs="*", metavar="WORKLOAD",
                    help="workload YAMLs (default: the bundled mlp5-RULE.yaml for each --rule)")
-    p.add_argument("--rule", dest="rules", action="append", choices=RULES, default=[],
+    p.add_argument("--rule", dest="rules", action="append", choices=RULE_NAMES, default=[],
                    help="run each workload under this rule (repeatable; default with no WORKLOAD: bp and dfa)")
     p.add_argument("--depths", metavar="LIST", help="also sweep depth N: '2-8', '2,4,8' or '2-4,8'. Without "
                    "WORKLOAD the bundled workloads/mlp{N}-{rule}.yaml are used; with one, its first layer is "
@@ -167,7 +167,7 @@ def compare_command(args: argparse.Namespace) -> int:
         comparison.notes.append(f"Depth series: N = {', '.join(map(str, depths))}; networks from {source}; "
                                 "--set overrides applied to each.")
     if args.train:
-        from simcim.report.training import train_cases
+        from simcim.study import train_cases
 
         comparison.training = train_cases(arch, [(p.label, wl) for p, wl in zip(plans, workloads)],
                                           out_dir / "training", args.epochs, console.print)

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from simcim.atomic import write_bytes_atomic, write_text_atomic
-from simcim.cli import UserError
+from simcim.errors import UserError
 from simcim.sweep.metrics import DEFAULT_SHOWN, METRICS
 from simcim.sweep.pareto import Objective, ObjectiveError, parse_objectives, pareto_mask
 from simcim.sweep.store import Row, Store, StoreError

@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import json
-import time
-from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
-from simcim.atomic import write_text_atomic
 from simcim.commands.common import add_spec_arguments, load_specs
 from simcim.hardware.costs import COMPONENTS
-from simcim.result import summarize
-from simcim.schedules.tasks import PHASES
+from simcim.result import Result, summarize
+from simcim.rules import PHASES
 from simcim.simulate import simulate
-from simcim.trace import write_simulation_trace
+from simcim.trace import write_result_trace
 from simcim.units import si
 
 
@@ -34,17 +30,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run_command(args: argparse.Namespace) -> int:
     arch, workload = load_specs(args)
-    t0 = time.perf_counter()
-    sim = simulate(arch, workload, trace_queues=bool(args.trace))
-    result = summarize(sim)
-    result["simulation"]["wall_s"] = round(time.perf_counter() - t0, 4)
+    result = summarize(simulate(arch, workload, trace_queues=bool(args.trace)))
     if args.trace:
         filt = args.trace_filter.split(",") if args.trace_filter else None
-        write_simulation_trace(args.trace, sim, filt)
+        write_result_trace(args.trace, result, filt)
     if args.json_out:
-        # wall time differs run to run; keep it out of the file so same inputs give identical bytes
-        stable = {**result, "simulation": {k: v for k, v in result["simulation"].items() if k != "wall_s"}}
-        write_text_atomic(args.json_out, json.dumps(stable, indent=2, sort_keys=True) + "\n")
+        result.write_json(args.json_out)
     if not args.quiet:
         print_result(result)
         if args.trace:
@@ -54,38 +45,38 @@ def run_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def print_result(r: dict[str, Any]) -> None:
+def print_result(r: Result) -> None:
     console = Console()
-    it, ep = r["per_iteration"], r["per_epoch"]
-    head = Table(title=f"{r['workload']} ({r['rule']}, {r['schedule']}) on {r['architecture']}")
+    it, ep = r.per_iteration, r.per_epoch
+    head = Table(title=f"{r.workload} ({r.rule}, {r.schedule}) on {r.architecture}")
     for col in ("", "latency", "energy"):
         head.add_column(col, justify="right")
-    head.add_row(f"per iteration (batch {r['batch_size']})", si(it["latency_s"], "s"), si(it["energy_j"], "J"))
-    head.add_row(f"per epoch ({r['iterations_per_epoch']} iterations)", si(ep["latency_s"], "s"), si(ep["energy_j"], "J"))
+    head.add_row(f"per iteration (batch {r.batch_size})", si(it.latency_s, "s"), si(it.energy_j, "J"))
+    head.add_row(f"per epoch ({r.iterations_per_epoch} iterations)", si(ep.latency_s, "s"), si(ep.energy_j, "J"))
     console.print(head)
-    console.print(f"TOPS {r['tops']:.4g}   TOPS/W {r['tops_per_w']:.4g}   area {r['area_mm2']['total']:.4g} mm²   "
-                  f"tiles {r['mapping']['tiles_used']}   WG units {r['mapping']['wg_units']}   "
-                  f"tasks {r['simulation']['tasks']}   events {r['simulation']['events']}")
+    console.print(f"TOPS {r.tops:.4g}   TOPS/W {r.tops_per_w:.4g}   area {r.area.total_mm2:.4g} mm²   "
+                  f"tiles {r.mapping.tiles_used}   WG units {r.mapping.wg_units}   "
+                  f"tasks {r.simulation.tasks}   events {r.simulation.events}")
     layers = Table(title="per layer and phase, one iteration (latency = summed task time; wait = queueing)")
     layers.add_column("layer")
     for ph in PHASES:
         layers.add_column(ph, justify="right")
-    for layer in r["layers"]:
+    for layer in r.layers:
         cells = []
         for ph in PHASES:
-            d = layer["phases"].get(ph)
-            cells.append("-" if d is None else f"{si(d['latency_s'], 's', 3)}\n{si(d['energy_j'], 'J', 3)}"
-                         + (f"\nwait {si(d['wait_s'], 's', 3)}" if d["wait_s"] else ""))
-        layers.add_row(f"{layer['name']} {layer['shape'][0]}x{layer['shape'][1]}", *cells)
+            d = layer.phases.get(ph)
+            cells.append("-" if d is None else f"{si(d.latency_s, 's', 3)}\n{si(d.energy_j, 'J', 3)}"
+                         + (f"\nwait {si(d.wait_s, 's', 3)}" if d.wait_s else ""))
+        layers.add_row(f"{layer.name} {layer.shape[0]}x{layer.shape[1]}", *cells)
     console.print(layers)
     comp = Table(title="by component, one iteration")
     for col in ("component", "energy", "share", "area"):
         comp.add_column(col, justify="right")
-    total = it["energy_j"] or 1.0
-    area = r["area_mm2"]["by_component"]
+    total = it.energy_j or 1.0
+    area = r.area.by_component_mm2
     for c in COMPONENTS:
-        e = r["energy_j_by_component"].get(c, 0.0)
+        e = r.energy_j_by_component.get(c, 0.0)
         comp.add_row(c, si(e, "J"), f"{100 * e / total:.1f} %", f"{area[c]:.4g} mm²" if c in area else "-")
     console.print(comp)
-    util = ", ".join(f"{k} {100 * v:.1f} %" for k, v in r["utilization"]["by_kind"].items())
+    util = ", ".join(f"{k} {100 * v:.1f} %" for k, v in r.utilization.by_kind.items())
     console.print(f"mean utilization: {util}")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from simcim.cli import UserError
+from simcim.errors import UserError
 from simcim.commands.common import parse_overrides
 from simcim.sweep.executors import DASK_ENV, ExecutorError, open_pool
 from simcim.sweep.points import Point, check_specs, expand

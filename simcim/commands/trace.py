@@ -15,7 +15,7 @@ from simcim.analysis.reader import TraceError
 from simcim.analysis.summary import TraceSummary, summarize_trace
 from simcim.analysis.validate import validate_trace
 from simcim.atomic import write_text_atomic
-from simcim.cli import UserError
+from simcim.errors import UserError
 from simcim.units import si
 
 T = TypeVar("T")

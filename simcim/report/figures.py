@@ -15,10 +15,11 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
-from simcim.analysis.names import PHASE_ORDER, phase_key
+from simcim.analysis.names import phase_key
+from simcim.analysis.timeline import PROCESS_ORDER, Timeline
 from simcim.report.scale import axis_scale
-from simcim.report.study import Case, Comparison, TrainingRun
-from simcim.report.timeline import PROCESS_ORDER, Timeline, short_resource
+from simcim.rules import PHASES
+from simcim.study import Case, Comparison, TrainingRun
 
 DPI = 110
 PS = 1e-12
@@ -29,6 +30,11 @@ COMPONENT_COLORS = {"arrays": "#1f77b4", "adc": "#ff7f0e", "accumulation": "#2ca
                     "interconnect": "#9467bd", "dram": "#8c564b", "wg_units": "#e377c2", "leakage": "#7f7f7f"}
 CASE_COLORS = ("#C44E52", "#4C72B0", "#55A868", "#DD8452", "#8172B3", "#937860")
 CASE_MARKERS = ("o", "s", "^", "D", "v", "P")
+
+
+def short_resource(name: str) -> str:
+    """Gantt row label: drop the 'chip.' and 'link:' noise (link:chip.a--chip.b -> a–b)."""
+    return name.removeprefix("link:").replace("chip.", "").replace("--", "–")
 
 
 def png_bytes(fig: Figure) -> bytes:
@@ -109,7 +115,7 @@ def timeline_figure(timelines: list[Timeline]) -> Figure:
         ax.tick_params(labelbottom=True)
         ax.set_xlabel(f"time since the iteration began ({unit})", fontsize=9)
     axes[-1].set_xlim(0, end_ps * PS * factor * 1.02 if end_ps else 1)
-    handles: list[Any] = [Patch(color=_phase_color(p), label=p) for p in PHASE_ORDER if p in seen]
+    handles: list[Any] = [Patch(color=_phase_color(p), label=p) for p in PHASES if p in seen]
     handles.append(Line2D([], [], color="black", linestyle="--", linewidth=1, label="iteration latency"))
     fig.legend(handles=handles, loc="outside upper center", ncols=len(handles), fontsize=8, title="phase of the task holding the resource",
                title_fontsize=8)
@@ -130,19 +136,19 @@ def latency_figure(cases: list[Case]) -> Figure:
             parts["gap"] = c.critical.gap_ps * PS
         path_parts.append(parts)
     colors = {**PHASE_COLORS, "waiting for a unit": WAIT_COLOR, "gap": GAP_COLOR}
-    _stacked(left, labels, path_parts, [*PHASE_ORDER, "waiting for a unit", "gap"], colors, "s",
+    _stacked(left, labels, path_parts, [*PHASES, "waiting for a unit", "gap"], colors, "s",
              "latency per iteration", "critical path by phase (sums to the latency)",
              hatch={"waiting for a unit": "//"})
-    _stacked(right, labels, [_by_phase(c, "latency_s") for c in cases], list(PHASE_ORDER), PHASE_COLORS, "s",
+    _stacked(right, labels, [_by_phase(c, "latency_s") for c in cases], list(PHASES), PHASE_COLORS, "s",
              "task time summed over tasks", "work by phase (tasks overlap, so this exceeds the latency)")
     return fig
 
 
 def _by_phase(case: Case, key: str) -> dict[str, float]:
     out: dict[str, float] = {}
-    for layer in case.result["layers"]:
-        for ph, d in layer["phases"].items():
-            out[ph] = out.get(ph, 0.0) + float(d[key])
+    for layer in case.result.layers:
+        for ph, d in layer.phases.items():
+            out[ph] = out.get(ph, 0.0) + float(getattr(d, key))
     return out
 
 
@@ -151,10 +157,10 @@ def energy_figure(cases: list[Case]) -> Figure:
     fig = Figure(figsize=(11.0, 4.2), layout="constrained")
     left, right = fig.subplots(1, 2)
     labels = [c.label for c in cases]
-    _stacked(left, labels, [_by_phase(c, "energy_j") for c in cases], list(PHASE_ORDER), PHASE_COLORS, "J",
+    _stacked(left, labels, [_by_phase(c, "energy_j") for c in cases], list(PHASES), PHASE_COLORS, "J",
              "dynamic energy per iteration", "energy by phase (tasks' dynamic energy)")
     comps = list(COMPONENT_COLORS)
-    _stacked(right, labels, [dict(c.result["energy_j_by_component"]) for c in cases], comps, COMPONENT_COLORS, "J",
+    _stacked(right, labels, [dict(c.result.energy_j_by_component) for c in cases], comps, COMPONENT_COLORS, "J",
              "energy per iteration", "energy by component (incl. DRAM and leakage)")
     return fig
 
@@ -162,7 +168,7 @@ def energy_figure(cases: list[Case]) -> Figure:
 def area_figure(cases: list[Case]) -> Figure:
     fig = Figure(figsize=(6.5, 4.2), layout="constrained")
     ax = fig.subplots()
-    _stacked(ax, [c.label for c in cases], [dict(c.result["area_mm2"]["by_component"]) for c in cases],
+    _stacked(ax, [c.label for c in cases], [dict(c.result.area.by_component_mm2) for c in cases],
              list(COMPONENT_COLORS), COMPONENT_COLORS, "mm²", "chip area", "area by component")
     return fig
 

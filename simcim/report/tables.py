@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from simcim.report.study import Comparison
+from simcim.study import Comparison
 from simcim.units import si
 
 PS = 1e-12
@@ -25,10 +25,10 @@ def summary_table(c: Comparison) -> TableData:
         cp = case.critical
         busiest = case.summary.busiest(1)[0] if case.summary and case.summary.resources else None
         rows.append([
-            case.label, r["rule"], r["workload"], str(r["batch_size"]),
+            case.label, r.rule, r.workload, str(r.batch_size),
             si(case.latency_s, "s"), si(case.energy_j, "J"), f"{case.area_mm2:.4g} mm²",
-            si(r["per_epoch"]["latency_s"], "s"), si(r["per_epoch"]["energy_j"], "J"),
-            f"{r['tops']:.3g}", f"{r['tops_per_w']:.3g}",
+            si(r.per_epoch.latency_s, "s"), si(r.per_epoch.energy_j, "J"),
+            f"{r.tops:.3g}", f"{r.tops_per_w:.3g}",
             "-" if cp is None else f"{si(cp.busy_ps * PS, 's', 3)} / {si(cp.wait_ps * PS, 's', 3)}",
             "-" if busiest is None else f"{busiest.name} {100 * busiest.utilization:.1f} %",
         ])
@@ -102,8 +102,8 @@ def training_table(c: Comparison) -> TableData:
         acc = "-" if t.final_test_accuracy is None else f"{100 * t.final_test_accuracy:.2f} %"
         best = f"{100 * max(t.test_accuracy):.2f} %" if t.test_accuracy else "-"
         rows.append([t.label, t.rule, str(len(t.test_accuracy)), acc, best,
-                     "-" if case is None else si(case.result["per_epoch"]["latency_s"], "s"),
-                     "-" if case is None else si(case.result["per_epoch"]["energy_j"], "J"),
+                     "-" if case is None else si(case.result.per_epoch.latency_s, "s"),
+                     "-" if case is None else si(case.result.per_epoch.energy_j, "J"),
                      "-" if case is None else f"{case.area_mm2:.4g} mm²"])
     return TableData("Accuracy joined with cost on the same chip",
                      ["case", "rule", "epochs", "final test accuracy", "best test accuracy",

@@ -13,7 +13,7 @@ from simcim.atomic import write_bytes_atomic, write_text_atomic
 from simcim.report import figures as F
 from simcim.report.html import figure_html, page_html, paragraph, table_html
 from simcim.report.markdown import figure_md, page_md, table_md
-from simcim.report.study import Comparison
+from simcim.study import Comparison
 from simcim.report.tables import (TableData, critical_path_table, depth_table, speedup_rows, summary_table,
                                   training_table, utilization_table)
 

@@ -8,9 +8,12 @@ versions are one batch.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from simcim.hardware.costs import COMPONENTS
+
+if TYPE_CHECKING:
+    from simcim.result import Result
 
 Direction = Literal["min", "max"]
 
@@ -47,28 +50,23 @@ TRAINING_METRICS: tuple[str, ...] = tuple(m.name for m in _TRAINING)
 DEFAULT_SHOWN = ("latency_s", "energy_j", "area_mm2", "tops_per_w", "images_per_s", "accuracy")
 
 
-def simulation_metrics(result: dict[str, Any]) -> dict[str, float]:
-    """Flatten a :func:`simcim.result.summarize` dict into the sweep's simulation metrics."""
-    it, ep = result["per_iteration"], result["per_epoch"]
+def simulation_metrics(result: Result) -> dict[str, float]:
+    """Flatten a simulation's :class:`simcim.result.Result` into the sweep's simulation metrics."""
+    it, ep = result.per_iteration, result.per_epoch
     out: dict[str, float] = {
-        "latency_s": ep["latency_s"],
-        "energy_j": ep["energy_j"],
-        "iteration_latency_s": it["latency_s"],
-        "iteration_energy_j": it["energy_j"],
-        "area_mm2": result["area_mm2"]["total"],
-        "tops": result["tops"],
-        "tops_per_w": result["tops_per_w"],
-        "images_per_s": result["batch_size"] / it["latency_s"] if it["latency_s"] else 0.0,
-        "tiles_used": result["mapping"]["tiles_used"],
+        "latency_s": ep.latency_s,
+        "energy_j": ep.energy_j,
+        "iteration_latency_s": it.latency_s,
+        "iteration_energy_j": it.energy_j,
+        "area_mm2": result.area.total_mm2,
+        "tops": result.tops,
+        "tops_per_w": result.tops_per_w,
+        "images_per_s": result.batch_size / it.latency_s if it.latency_s else 0.0,
+        "tiles_used": result.mapping.tiles_used,
     }
-    for comp, joules in ep["energy_j_by_component"].items():
+    for comp, joules in ep.energy_j_by_component.items():
         out[f"{comp}_energy_j"] = joules
     return out
-
-
-def direction_of(name: str) -> Direction:
-    """Which way ``name`` is better; unknown names are an error the caller turns into a message."""
-    return METRICS[name].direction
 
 
 def axis_label(name: str) -> str:

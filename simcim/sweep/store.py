@@ -21,8 +21,6 @@ from simcim.sweep.evaluate import PointOutcome
 from simcim.sweep.points import Point, canonical_json
 
 SCHEMA_VERSION = "1"
-FIXED_COLUMNS = ("key", "idx", "status", "error", "traceback", "wall_s", "host", "finished_at",
-                 "params_json", "metrics_json")
 _CREATE = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS points (

@@ -1,23 +1,29 @@
-"""What a comparison holds: simulated cases (with their traces analysed), a depth series, training.
+"""Running cases for comparisons and studies: simulate each (and analyse its trace), train each, and
+keep the numbers that reports draw.
 
-The command decides *which* workloads to run; this module runs them and keeps the numbers that
-the figures, the HTML page, the Markdown file and results.json are all drawn from.
+The command decides *which* workloads to run; this module runs them (simulator and trainer) and
+holds what they gave; simcim.report only draws and writes it: figures, the HTML page, the Markdown
+file and results.json. torch is imported only when a case is trained.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from simcim.analysis.critical_path import CriticalPath, critical_path
 from simcim.analysis.summary import TraceSummary, summarize_trace
-from simcim.report.timeline import Timeline, read_timeline
-from simcim.result import summarize
+from simcim.analysis.timeline import Timeline, read_timeline
+from simcim.atomic import write_text_atomic
+from simcim.errors import UserError
+from simcim.result import Result, summarize
 from simcim.simulate import simulate
 from simcim.spec.architecture import Architecture
 from simcim.spec.workload import Workload
-from simcim.trace import write_simulation_trace
+from simcim.trace import write_result_trace
 
 
 @dataclass
@@ -27,7 +33,7 @@ class Case:
     label: str  # "BP", "DFA" or a workload name
     rule: str
     workload: str
-    result: dict[str, Any]  # simcim.result.summarize()
+    result: Result
     trace_path: Path | None = None
     critical: CriticalPath | None = None
     summary: TraceSummary | None = None
@@ -35,18 +41,19 @@ class Case:
 
     @property
     def latency_s(self) -> float:
-        return float(self.result["per_iteration"]["latency_s"])
+        return self.result.per_iteration.latency_s
 
     @property
     def energy_j(self) -> float:
-        return float(self.result["per_iteration"]["energy_j"])
+        return self.result.per_iteration.energy_j
 
     @property
     def area_mm2(self) -> float:
-        return float(self.result["area_mm2"]["total"])
+        return self.result.area.total_mm2
 
     def to_json(self, root: Path | None = None) -> dict[str, Any]:
-        out: dict[str, Any] = {"label": self.label, "rule": self.rule, "workload": self.workload, "result": self.result}
+        out: dict[str, Any] = {"label": self.label, "rule": self.rule, "workload": self.workload,
+                               "result": self.result.to_json()}
         if self.trace_path is not None:
             out["trace"] = str(self.trace_path.relative_to(root) if root else self.trace_path)
         if self.critical is not None:
@@ -135,11 +142,10 @@ class Comparison:
 
 def run_case(arch: Architecture, workload: Workload, label: str, trace_path: Path | None) -> Case:
     """Simulate one iteration; with ``trace_path``, write its trace and analyse it from the file."""
-    sim = simulate(arch, workload, trace_queues=trace_path is not None)
-    result = summarize(sim)
+    result = summarize(simulate(arch, workload, trace_queues=trace_path is not None))
     case = Case(label, workload.rule, workload.name, result)
     if trace_path is not None:
-        write_simulation_trace(trace_path, sim)
+        write_result_trace(trace_path, result)
         case.trace_path = trace_path
         case.critical = critical_path(trace_path)
         case.summary = summarize_trace(trace_path)
@@ -149,5 +155,47 @@ def run_case(arch: Architecture, workload: Workload, label: str, trace_path: Pat
 
 def depth_point(arch: Architecture, workload: Workload, label: str, depth: int) -> DepthPoint:
     result = summarize(simulate(arch, workload))
-    return DepthPoint(label, workload.rule, depth, workload.name, result["per_iteration"]["latency_s"],
-                      result["per_iteration"]["energy_j"], result["area_mm2"]["total"])
+    return DepthPoint(label, workload.rule, depth, workload.name, result.per_iteration.latency_s,
+                      result.per_iteration.energy_j, result.area.total_mm2)
+
+
+def train_case(arch: Architecture, workload: Workload, label: str, out_dir: Path, epochs: int | None) -> TrainingRun:
+    """Train ``workload`` (its own rule) on ``arch`` with every nonideality of the chip's device model
+    on, so that the accuracy belongs to the hardware the cost columns describe; write
+    out_dir/metrics.json as `simcim train` does."""
+    try:
+        from simcim.training.datasets import DatasetError
+        from simcim.training.settings import Nonidealities
+        from simcim.training.trainer import TrainOptions, default_epochs, train
+    except ImportError as exc:  # torch / scikit-learn are the 'train' extra
+        raise UserError(f"--train needs the training extra ({exc.name} is missing): pip install 'simcim[train]'") from None
+    dataset = workload.training.dataset
+    options = TrainOptions(rule=workload.rule, dataset=dataset,
+                           epochs=epochs if epochs is not None else default_epochs(workload, dataset),
+                           seed=workload.seed, nonidealities=Nonidealities())
+    try:
+        metrics: dict[str, Any] = train(workload, arch, options).to_json()
+    except DatasetError as exc:
+        raise UserError(f"--train {label}: {exc}") from None
+    path = out_dir / "metrics.json"
+    write_text_atomic(path, json.dumps(metrics, indent=2, sort_keys=True) + "\n")
+    return run_from_metrics(label, metrics, path)
+
+
+def run_from_metrics(label: str, metrics: dict[str, Any], path: Path | None = None) -> TrainingRun:
+    """A TrainingRun from a metrics.json dict (the format `simcim train --out DIR` writes)."""
+    final = metrics.get("final_test_accuracy")
+    return TrainingRun(label, str(metrics.get("rule", "")),
+                       [float(a) for a in metrics.get("train_accuracy", [])],
+                       [float(a) for a in metrics.get("test_accuracy", [])],
+                       None if final is None else float(final), path)
+
+
+def train_cases(arch: Architecture, cases: list[tuple[str, Workload]], out_dir: Path, epochs: int | None,
+                say: Callable[[str], Any] = print) -> list[TrainingRun]:
+    runs = []
+    for label, workload in cases:
+        say(f"training {label}: {workload.name} ({workload.rule}) on {workload.training.dataset}")
+        safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", label)
+        runs.append(train_case(arch, workload, label, out_dir / safe, epochs))
+    return runs
