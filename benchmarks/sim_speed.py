@@ -14,7 +14,7 @@ from pathlib import Path
 import simpy
 
 from simcim.result import summarize
-from simcim.simulate import simulate
+from simcim.simulation import run_simulation
 from simcim.spec import load_architecture, load_workload
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,7 +42,7 @@ def main() -> None:
         best = None
         for _ in range(3):
             t0 = time.perf_counter()
-            sim = simulate(load_architecture(arch_path), load_workload(ROOT / "workloads" / f"{name}.yaml"))
+            sim = run_simulation(load_architecture(arch_path), load_workload(ROOT / "workloads" / f"{name}.yaml"))
             r = summarize(sim)
             wall = time.perf_counter() - t0
             best = wall if best is None or wall < best else best

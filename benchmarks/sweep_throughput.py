@@ -50,7 +50,7 @@ def local_dask_cluster(workers: int) -> Iterator[str]:
             client.wait_for_workers(workers, timeout=60)
             # Warm the workers (imports) so that the measurement is the sweep, not Python start-up;
             # the local pools pay their start-up inside the measurement, which favours Dask slightly.
-            client.gather(client.map(lambda _: __import__("simcim.simulate"), range(workers), pure=False))
+            client.gather(client.map(lambda _: __import__("simcim.simulation"), range(workers), pure=False))
         yield address
     finally:
         for p in procs:

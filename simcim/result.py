@@ -19,7 +19,7 @@ from simcim.hardware.graph import wire_bit_mm
 from simcim.rules import PHASES
 
 if TYPE_CHECKING:
-    from simcim.simulate import Simulation
+    from simcim.simulation import Simulation
 
 PS = 1e-12
 PJ = 1e-12
@@ -159,6 +159,13 @@ class Result:
         from simcim.atomic import write_text_atomic
 
         write_text_atomic(path, self.to_json_text())
+
+    def write_trace(self, path: str | Path, components: list[str] | None = None) -> int:
+        """Write the Chrome/Perfetto trace of the run behind this result (docs/trace-format.md); simulate
+        with ``trace_queues=True`` to include queue-depth counters. Returns the number of events."""
+        from simcim.trace import write_result_trace
+
+        return write_result_trace(path, self, components)
 
     def phase_records(self) -> list[dict[str, Any]]:
         """One row per (layer, phase) of the iteration: a table for notebooks and CSV."""

@@ -19,8 +19,8 @@ from simcim.analysis.summary import TraceSummary, summarize_trace
 from simcim.analysis.timeline import Timeline, read_timeline
 from simcim.atomic import write_text_atomic
 from simcim.errors import UserError
-from simcim.result import Result, summarize
-from simcim.simulate import simulate
+from simcim.api import simulate
+from simcim.result import Result
 from simcim.spec.architecture import Architecture
 from simcim.spec.workload import Workload
 from simcim.trace import write_result_trace
@@ -142,7 +142,7 @@ class Comparison:
 
 def run_case(arch: Architecture, workload: Workload, label: str, trace_path: Path | None) -> Case:
     """Simulate one iteration; with ``trace_path``, write its trace and analyse it from the file."""
-    result = summarize(simulate(arch, workload, trace_queues=trace_path is not None))
+    result = simulate(arch, workload, trace_queues=trace_path is not None)
     case = Case(label, workload.rule, workload.name, result)
     if trace_path is not None:
         write_result_trace(trace_path, result)
@@ -154,7 +154,7 @@ def run_case(arch: Architecture, workload: Workload, label: str, trace_path: Pat
 
 
 def depth_point(arch: Architecture, workload: Workload, label: str, depth: int) -> DepthPoint:
-    result = summarize(simulate(arch, workload))
+    result = simulate(arch, workload)
     return DepthPoint(label, workload.rule, depth, workload.name, result.per_iteration.latency_s,
                       result.per_iteration.energy_j, result.area.total_mm2)
 

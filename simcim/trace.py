@@ -18,7 +18,7 @@ from typing import Any, Iterable
 from simcim.atomic import write_text_atomic
 from simcim.engine.records import SimRecords
 from simcim.result import Result
-from simcim.simulate import Simulation
+from simcim.simulation import Simulation
 from simcim.traceformat import HEADER_END, PROCESSES, TASKS_PID, queue_counter, task_track
 
 

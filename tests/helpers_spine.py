@@ -6,7 +6,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from simcim.result import summarize
-from simcim.simulate import Simulation, simulate
+from simcim.simulation import Simulation, run_simulation
 from simcim.spec import load_architecture, load_workload
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -17,7 +17,7 @@ DEFAULT_ARCH = ROOT / "architectures" / "neurosim-fefet-22nm.yaml"
 def run(arch_path: Path | str, workload_path: Path | str, arch_over: dict | None = None,
         work_over: dict | None = None, trace_queues: bool = False) -> tuple[Simulation, dict]:
     """Simulate; return the simulation and its result as the JSON data `simcim run --json` writes."""
-    sim = simulate(load_architecture(arch_path, arch_over), load_workload(workload_path, work_over),
+    sim = run_simulation(load_architecture(arch_path, arch_over), load_workload(workload_path, work_over),
                    trace_queues=trace_queues)
     return sim, summarize(sim).to_json()
 

@@ -80,13 +80,13 @@ def write_lines(path: Path, events: list[dict[str, Any]], other: dict[str, Any] 
 
 def simulate_to_trace(tmp: Path, workload: str, batch_size: int = 2, arch: Path = ARCH) -> tuple[Path, Any]:
     """Simulate a bundled workload at a small batch, write its trace; return (path, Simulation)."""
-    from simcim.simulate import simulate
+    from simcim.simulation import run_simulation
     from simcim.spec import load_architecture, load_workload
     from simcim.trace import write_trace
 
     a = load_architecture(arch)
     w = load_workload(WORKLOADS / f"{workload}.yaml", {"batch_size": batch_size})
-    sim = simulate(a, w, trace_queues=True)
+    sim = run_simulation(a, w, trace_queues=True)
     path = tmp / f"{workload}-{arch.stem}.json"
     write_trace(path, sim.records, {"architecture": a.name, "workload": w.name, "rule": w.rule,
                                     "schedule": w.schedule})

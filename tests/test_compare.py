@@ -12,16 +12,15 @@ from helpers_trace import ARCH, WORKLOADS
 from simcim.analysis import validate_trace
 from simcim.cli import UserError, main
 from simcim.commands.compare import parse_depths
-from simcim.result import summarize
-from simcim.simulate import simulate
+from simcim import simulate
 from simcim.spec import load_architecture, load_workload
 
 SMALL = ["--set", "workload.batch_size=2"]
 
 
 def _latency_s(workload: str, **over: object) -> float:
-    return summarize(simulate(load_architecture(ARCH), load_workload(WORKLOADS / f"{workload}.yaml",
-                                                                     {"batch_size": 2, **over}))).per_iteration.latency_s
+    return simulate(load_architecture(ARCH), load_workload(WORKLOADS / f"{workload}.yaml",
+                                                                     {"batch_size": 2, **over})).per_iteration.latency_s
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from helpers_spine import DATA, DEFAULT_ARCH, ROOT, check_invariants, run
-from simcim.simulate import simulate
+from simcim.simulation import run_simulation
 from simcim.spec import load_architecture
 from simcim.spec.workload import Workload
 from simcim.trace import trace_events
@@ -79,6 +79,6 @@ def test_invariants_hold_for_random_nets_and_chips(widths, inputs, rule, batch, 
     layers = [{"kind": "linear", "out_features": w} for w in widths]
     wl = Workload.model_validate({"name": "random", "input_shape": [inputs], "layers": layers, "rule": rule,
                                   "batch_size": batch, "schedule": schedule})
-    sim = simulate(arch, wl)
+    sim = run_simulation(arch, wl)
     from simcim.result import summarize
     check_invariants(sim, summarize(sim).to_json())

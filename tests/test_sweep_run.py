@@ -15,8 +15,7 @@ from pathlib import Path
 import pytest
 
 from simcim.cli import main
-from simcim.result import summarize
-from simcim.simulate import simulate
+from simcim import simulate
 from simcim.spec import load_architecture, load_workload
 from simcim.sweep.evaluate import SLEEP_ENV, evaluate_point
 from simcim.sweep.metrics import simulation_metrics
@@ -74,7 +73,7 @@ def test_sweep_records_metrics_and_errors(tmp_path: Path, capsys: pytest.Capture
         arch = load_architecture(ARCH, {"chip.tiles": "auto"})
         work = load_workload(WORKLOADS / f"mlp{row['depth']}-bp.yaml",
                              {"rule": row["workload.rule"], "batch_size": 4, "seed": 3})
-        expected = simulation_metrics(summarize(simulate(arch, work)))
+        expected = simulation_metrics(simulate(arch, work))
         assert json.loads(row["metrics_json"]) == expected
         assert row["latency_s"] == expected["latency_s"] and row["energy_j"] == expected["energy_j"]
         assert json.loads(row["params_json"]) == {"depth": row["depth"], "workload.rule": row["workload.rule"],
@@ -161,7 +160,7 @@ def test_point_without_shared_filesystem_loads_the_text_it_carries() -> None:
     work = SpecSource("/nowhere/net.yaml", (WORKLOADS / "mlp2-bp.yaml").read_text())
     outcome = evaluate_point(PointTask(arch, work, {}, {"batch_size": 4}, 0))
     assert outcome.status == "ok", outcome.error
-    direct = summarize(simulate(load_architecture(ARCH), load_workload(WORKLOADS / "mlp2-bp.yaml", {"batch_size": 4})))
+    direct = simulate(load_architecture(ARCH), load_workload(WORKLOADS / "mlp2-bp.yaml", {"batch_size": 4}))
     assert outcome.metrics == simulation_metrics(direct)
     # Errors, also those the simulator finds after loading, name the user's file, not a copy.
     bad = evaluate_point(PointTask(arch, work, {"chip.tiles": 1}, {}, 0))

@@ -11,12 +11,13 @@ import yaml
 from simcim.errors import UserError
 from simcim.paths import DEFAULT_ARCHITECTURE, DEFAULT_WORKLOAD
 from simcim.rules import RULE_NAMES
-from simcim.spec import Architecture, Workload, load_architecture, load_workload
+from simcim.api import load_architecture, load_workload
+from simcim.spec import Architecture, Workload
 
 
 def add_spec_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("arch", nargs="?", help=f"architecture YAML (default: {DEFAULT_ARCHITECTURE.name})")
-    parser.add_argument("workload", nargs="?", help=f"workload YAML (default: {DEFAULT_WORKLOAD.name})")
+    parser.add_argument("arch", nargs="?", help=f"architecture YAML or bundled name (default: {DEFAULT_ARCHITECTURE.stem})")
+    parser.add_argument("workload", nargs="?", help=f"workload YAML or bundled name (default: {DEFAULT_WORKLOAD.stem})")
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                         help="override a YAML key: arch.device.bits_per_cell=4 or workload.rule=bp (repeatable)")
     parser.add_argument("--rule", choices=RULE_NAMES, help="override the workload's rule")
@@ -41,7 +42,8 @@ def parse_overrides(items: list[str]) -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 def load_specs(args: argparse.Namespace) -> tuple[Architecture, Workload]:
-    """The architecture and workload a command names (or the bundled defaults), overrides applied."""
+    """The architecture and workload a command names (paths or bundled names; default the bundled
+    defaults), overrides applied."""
     arch_path = Path(args.arch) if args.arch else DEFAULT_ARCHITECTURE
     work_path = Path(args.workload) if args.workload else DEFAULT_WORKLOAD
     if not args.arch and not arch_path.exists():

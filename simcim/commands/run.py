@@ -9,10 +9,9 @@ from rich.table import Table
 
 from simcim.commands.common import add_spec_arguments, load_specs
 from simcim.hardware.costs import COMPONENTS
-from simcim.result import Result, summarize
+from simcim.api import simulate
+from simcim.result import Result
 from simcim.rules import PHASES
-from simcim.simulate import simulate
-from simcim.trace import write_result_trace
 from simcim.units import si
 
 
@@ -30,10 +29,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run_command(args: argparse.Namespace) -> int:
     arch, workload = load_specs(args)
-    result = summarize(simulate(arch, workload, trace_queues=bool(args.trace)))
+    result = simulate(arch, workload, trace_queues=bool(args.trace))
     if args.trace:
         filt = args.trace_filter.split(",") if args.trace_filter else None
-        write_result_trace(args.trace, result, filt)
+        result.write_trace(args.trace, filt)
     if args.json_out:
         result.write_json(args.json_out)
     if not args.quiet:

@@ -67,8 +67,7 @@ def _train_metrics(task: PointTask, arch: Any, workload: Any) -> dict[str, float
 def evaluate_point(task: PointTask) -> PointOutcome:
     """Simulate (and, if asked, train) one point; errors of the point come back as an outcome."""
     # Imported here so that the forkserver's preload and a Dask worker pay for it once, not the CLI.
-    from simcim.result import summarize
-    from simcim.simulate import simulate
+    from simcim.api import simulate
 
     host = socket.gethostname()
     t0 = time.perf_counter()
@@ -80,7 +79,7 @@ def evaluate_point(task: PointTask) -> PointOutcome:
         with tempfile.TemporaryDirectory(prefix="simcim-point-") as tmp:
             arch = _load(task.arch, task.arch_overrides, load_architecture, Path(tmp), renames)
             workload = _load(task.workload, task.workload_overrides, load_workload, Path(tmp), renames)
-            metrics = simulation_metrics(summarize(simulate(arch, workload)))
+            metrics = simulation_metrics(simulate(arch, workload))
             if task.train is not None:
                 metrics.update(_train_metrics(task, arch, workload))
         return PointOutcome("ok", metrics, wall_s=time.perf_counter() - t0, host=host)

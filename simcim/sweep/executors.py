@@ -35,7 +35,7 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-SIMULATOR_MODULES = ("simcim.sweep.evaluate", "simcim.simulate", "simcim.result")
+SIMULATOR_MODULES = ("simcim.sweep.evaluate", "simcim.api", "simcim.simulation", "simcim.result")
 TRAINING_MODULES = ("torch", "simcim.sweep.accuracy", "simcim.training.trainer")
 
 

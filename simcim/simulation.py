@@ -29,8 +29,9 @@ class Simulation:
     records: SimRecords
 
 
-def simulate(arch: Architecture, workload: Workload, *, trace_queues: bool = False) -> Simulation:
-    """Simulate one training iteration (one batch) of ``workload`` on ``arch``."""
+def run_simulation(arch: Architecture, workload: Workload, *, trace_queues: bool = False) -> Simulation:
+    """Simulate one training iteration (one batch) of ``workload`` on ``arch``; keep every intermediate
+    (placement, graph, costs, DAG, records). ``simcim.simulate`` wraps it and returns the Result."""
     try:
         placement = place(arch, workload)
     except ValueError as exc:  # shape errors from the network walk
