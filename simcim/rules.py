@@ -17,10 +17,7 @@ write pulses.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Literal
-
-if TYPE_CHECKING:
-    from simcim.network import WeightLayer
+from typing import Any, Callable, Literal, Protocol
 
 # FW forward; AG error back through W^T (BP), sign(W)^T (SS) or B (FA); PROJ error through a fixed B
 # straight from the output (DFA) or the target (DRTP); WG weight gradient; WU write pulses.
@@ -38,6 +35,19 @@ _OPERANDS: dict[str, Callable[[Any, Any], Any]] = {
     "sign(W)": lambda weight, feedback: weight.sign(),
     "B": lambda weight, feedback: feedback,
 }
+
+
+class LayerShape(Protocol):
+    """What a rule needs to know of a weight layer (simcim.network.WeightLayer has it)."""
+
+    @property
+    def index(self) -> int: ...  # 1-based among weight layers
+    @property
+    def rows(self) -> int: ...  # K inputs of one MVM
+    @property
+    def cols(self) -> int: ...  # M outputs of one MVM
+    @property
+    def out_elems(self) -> int: ...  # elements of the layer's output map
 
 
 @dataclass(frozen=True)
@@ -100,7 +110,7 @@ class LearningRule:
             return self.error_path != "none" or index == n_layers
         raise ValueError(f"unknown phase {phase!r}")
 
-    def feedback_shape(self, layer: "WeightLayer", n_layers: int, classes: int) -> FeedbackShape | None:
+    def feedback_shape(self, layer: LayerShape, n_layers: int, classes: int) -> FeedbackShape | None:
         """The fixed B of this layer, if the rule has one there. Chain (FA): B stands in for W and
         takes the error of the layer's M outputs back to its K inputs. Broadcast (DFA, DRTP): B takes
         the ``classes`` outputs' error (or target) to the layer's whole output map."""

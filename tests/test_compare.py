@@ -9,24 +9,32 @@ from pathlib import Path
 import pytest
 from helpers_trace import ARCH, WORKLOADS
 
+from helpers_golden import golden
+
 from simcim.analysis import validate_trace
 from simcim.cli import UserError, main
 from simcim.commands.compare import parse_depths
-from simcim import simulate
-from simcim.spec import load_architecture, load_workload
 
 SMALL = ["--set", "workload.batch_size=2"]
 
 
-def _latency_s(workload: str, **over: object) -> float:
-    return simulate(load_architecture(ARCH), load_workload(WORKLOADS / f"{workload}.yaml",
-                                                                     {"batch_size": 2, **over})).per_iteration.latency_s
+def _golden_latency_s(workload: str) -> float:
+    """Per-iteration latency of a bundled workload (batch 200) on the default chip, as recorded."""
+    return golden("neurosim-fefet-22nm", workload)["iteration"]["latency_s"]
+
+
+def _trace_latency_and_energy(path: Path) -> tuple[float, float]:
+    """Latency (last task end) and dynamic energy (sum over tasks) recomputed from a trace with json alone."""
+    events = json.loads(path.read_text())["traceEvents"]
+    tasks = [e["args"] for e in events if e["ph"] == "X" and e["pid"] == 1]
+    return max(t["t1_ps"] for t in tasks) * 1e-12, sum(t["energy_pj"] for t in tasks) * 1e-12
 
 
 @pytest.fixture(scope="module")
 def depth_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled workloads at their own batch (200), so their numbers are the golden file's."""
     out = tmp_path_factory.mktemp("depth-report")
-    assert main(["compare", str(ARCH), "--rule", "bp", "--rule", "dfa", "--depths", "2-3,5", *SMALL,
+    assert main(["compare", str(ARCH), "--rule", "bp", "--rule", "dfa", "--depths", "2-3,5",
                  "--out", str(out), "--quiet"]) == 0
     return out
 
@@ -39,10 +47,14 @@ def test_report_files_and_numbers(depth_report: Path) -> None:
     bp, dfa = data["cases"]
     assert (bp["label"], dfa["label"]) == ("BP", "DFA")
     assert (bp["workload"], dfa["workload"]) == ("mlp5-bp", "mlp5-dfa")
-    # the same numbers `simcim run` gives for these workloads
-    assert bp["result"]["per_iteration"]["latency_s"] == pytest.approx(_latency_s("mlp5-bp"), rel=1e-12)
-    assert dfa["result"]["per_iteration"]["latency_s"] == pytest.approx(_latency_s("mlp5-dfa"), rel=1e-12)
+    # the numbers recorded for these workloads, and what the case's own trace file says
+    assert bp["result"]["per_iteration"]["latency_s"] == pytest.approx(_golden_latency_s("mlp5-bp"), rel=1e-9)
+    assert dfa["result"]["per_iteration"]["latency_s"] == pytest.approx(_golden_latency_s("mlp5-dfa"), rel=1e-9)
     for case in (bp, dfa):
+        r = case["result"]
+        latency_s, dynamic_j = _trace_latency_and_energy(depth_report / case["trace"])
+        assert latency_s == pytest.approx(r["per_iteration"]["latency_s"], rel=1e-12)
+        assert dynamic_j == pytest.approx(r["per_iteration"]["energy_j"] - r["energy_j_by_component"]["leakage"], rel=1e-9)
         cp = case["critical_path"]
         assert cp["total_ps"] == cp["latency_ps"] == round(case["result"]["per_iteration"]["latency_s"] * 1e12)
         assert validate_trace(depth_report / case["trace"]) == []
@@ -52,7 +64,7 @@ def test_report_files_and_numbers(depth_report: Path) -> None:
     depths = {(p["label"], p["depth"]): p for p in data["depths"]}
     assert sorted(depths) == [("BP", 2), ("BP", 3), ("BP", 5), ("DFA", 2), ("DFA", 3), ("DFA", 5)]
     assert depths[("BP", 3)]["workload"] == "mlp3-bp"
-    assert depths[("DFA", 2)]["latency_s"] == pytest.approx(_latency_s("mlp2-dfa"), rel=1e-12)
+    assert depths[("DFA", 2)]["latency_s"] == pytest.approx(_golden_latency_s("mlp2-dfa"), rel=1e-9)
     assert depths[("BP", 5)]["latency_s"] == pytest.approx(bp["result"]["per_iteration"]["latency_s"], rel=1e-12)
     assert data["depth_speedups"]["3"] == pytest.approx(depths[("BP", 3)]["latency_s"] / depths[("DFA", 3)]["latency_s"])
     assert data["depth_speedups"]["2"] < data["depth_speedups"]["3"] < data["depth_speedups"]["5"]
@@ -73,14 +85,14 @@ def test_html_is_self_contained(depth_report: Path) -> None:
 def test_named_workloads_and_depths_built_from_one(tmp_path: Path) -> None:
     out = tmp_path / "r"
     assert main(["compare", str(ARCH), str(WORKLOADS / "mlp2-bp.yaml"), "--rule", "bp", "--rule", "dfa",
-                 "--depths", "1,3", *SMALL, "--out", str(out), "--quiet"]) == 0
+                 "--depths", "1,3", "--out", str(out), "--quiet"]) == 0
     data = json.loads((out / "results.json").read_text())
     assert [c["label"] for c in data["cases"]] == ["BP", "DFA"]
     assert [c["rule"] for c in data["cases"]] == ["bp", "dfa"]
     depths = {(p["label"], p["depth"]): p for p in data["depths"]}
     assert depths[("DFA", 3)]["workload"] == "mlp2-bp-n3"
     # mlp2's first layer repeated twice then its output layer is the bundled mlp3 network
-    assert depths[("BP", 3)]["latency_s"] == pytest.approx(_latency_s("mlp3-bp"), rel=1e-12)
+    assert depths[("BP", 3)]["latency_s"] == pytest.approx(_golden_latency_s("mlp3-bp"), rel=1e-9)
 
 
 def test_two_workload_files_are_labelled_by_rule(tmp_path: Path) -> None:

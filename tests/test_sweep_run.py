@@ -14,15 +14,13 @@ from pathlib import Path
 
 import pytest
 
+from helpers_golden import golden
+from helpers_sweep import ARCH, TRAIN_SWEEP, WORKLOADS
+
 from simcim.cli import main
-from simcim import simulate
-from simcim.spec import load_architecture, load_workload
 from simcim.sweep.evaluate import SLEEP_ENV, evaluate_point
-from simcim.sweep.metrics import simulation_metrics
 from simcim.sweep.points import PointTask, SpecSource, expand
 from simcim.sweep.spec import load_sweep
-
-from helpers_sweep import ARCH, TRAIN_SWEEP, WORKLOADS
 
 # Two depths x two rules x a chip that fits and one that does not (1 tile): 8 points, 4 fail.
 SWEEP = f"""
@@ -33,8 +31,6 @@ axes:
   depth: [2, 3]
   workload.rule: [bp, dfa]
   arch.chip.tiles: [auto, 1]
-set:
-  workload.batch_size: 4
 seed: 3
 """
 
@@ -68,14 +64,15 @@ def test_sweep_records_metrics_and_errors(tmp_path: Path, capsys: pytest.Capture
     assert all(r["latency_s"] is None for r in failed)
     assert "4 ok, 4 failed" in capsys.readouterr().err
 
-    # Each ok row holds what a direct simulation of the same point gives, bit for bit.
+    # Each ok row holds the numbers recorded for the same bundled chip x workload (the golden file).
     for row in ok:
-        arch = load_architecture(ARCH, {"chip.tiles": "auto"})
-        work = load_workload(WORKLOADS / f"mlp{row['depth']}-bp.yaml",
-                             {"rule": row["workload.rule"], "batch_size": 4, "seed": 3})
-        expected = simulation_metrics(simulate(arch, work))
-        assert json.loads(row["metrics_json"]) == expected
-        assert row["latency_s"] == expected["latency_s"] and row["energy_j"] == expected["energy_j"]
+        expected = golden("neurosim-fefet-22nm", f"mlp{row['depth']}-{row['workload.rule']}")
+        metrics = json.loads(row["metrics_json"])
+        for name, value in (("latency_s", expected["epoch"]["latency_s"]), ("energy_j", expected["epoch"]["energy_j"]),
+                            ("iteration_latency_s", expected["iteration"]["latency_s"]),
+                            ("area_mm2", expected["area_mm2"]), ("tiles_used", expected["tiles_used"])):
+            assert metrics[name] == pytest.approx(value, rel=1e-9) and row[name] == metrics[name], name
+        assert metrics["dram_energy_j"] == pytest.approx(expected["energy_j_by_component"]["dram"] * 250, rel=1e-9)
         assert json.loads(row["params_json"]) == {"depth": row["depth"], "workload.rule": row["workload.rule"],
                                                   "arch.chip.tiles": "auto"}
         assert row["wall_s"] > 0 and row["host"]
@@ -158,10 +155,11 @@ def test_point_without_shared_filesystem_loads_the_text_it_carries() -> None:
     """A Dask worker on another machine does not see the user's files: the point carries their text."""
     arch = SpecSource("/nowhere/chip.yaml", ARCH.read_text())
     work = SpecSource("/nowhere/net.yaml", (WORKLOADS / "mlp2-bp.yaml").read_text())
-    outcome = evaluate_point(PointTask(arch, work, {}, {"batch_size": 4}, 0))
+    outcome = evaluate_point(PointTask(arch, work, {}, {}, 0))
     assert outcome.status == "ok", outcome.error
-    direct = simulate(load_architecture(ARCH), load_workload(WORKLOADS / "mlp2-bp.yaml", {"batch_size": 4}))
-    assert outcome.metrics == simulation_metrics(direct)
+    expected = golden("neurosim-fefet-22nm", "mlp2-bp")
+    assert outcome.metrics["latency_s"] == pytest.approx(expected["epoch"]["latency_s"], rel=1e-9)
+    assert outcome.metrics["energy_j"] == pytest.approx(expected["epoch"]["energy_j"], rel=1e-9)
     # Errors, also those the simulator finds after loading, name the user's file, not a copy.
     bad = evaluate_point(PointTask(arch, work, {"chip.tiles": 1}, {}, 0))
     assert bad.status == "error" and bad.error.startswith("/nowhere/chip.yaml:")
