@@ -138,6 +138,8 @@ RULES: dict[str, LearningRule] = {r.name: r for r in (
                  error_path="chain", through="W"),
     LearningRule("fa", "feedback alignment", "Lillicrap et al., Nature Communications 7 (2016)",
                  error_path="chain", through="B"),
+    LearningRule("ss", "sign-symmetric feedback", "Liao, Leibo, Poggio, AAAI 2016 (arXiv:1510.05067)",
+                 error_path="chain", through="sign(W)"),
     LearningRule("dfa", "direct feedback alignment", "Noekland, NeurIPS 2016 (arXiv:1609.01596)",
                  error_path="broadcast", through="B", wg_units="per_layer"),
     LearningRule("drtp", "direct random target projection", "Frenkel, Lefebvre, Bol, Front. Neurosci. 15 (2021)",
