@@ -20,7 +20,7 @@ TINY = Workload.model_validate({"name": "tiny", "input_shape": [4],
 
 
 def test_nl_label_to_a_reproduces_the_published_pairs() -> None:
-    # facts.md: NL 1.75 -> 0.702, 1.46 -> 0.849, 2.4 -> 0.499; NL 0 is linear (a infinite).
+    # NeuroSim's Nonlinearity-NormA table: NL 1.75 -> 0.702, 1.46 -> 0.849, 2.4 -> 0.499; NL 0 is linear (a infinite).
     a = a_of_label([1.75, 1.46, 2.4, 0.0])
     assert np.allclose(a[:3], [0.702, 0.849, 0.499], atol=5e-4)
     assert math.isinf(a[3])

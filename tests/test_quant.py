@@ -1,4 +1,4 @@
-"""WAGE quantizers on inputs worked by hand (Wu et al. 2018; facts.md)."""
+"""WAGE quantizers on inputs worked by hand (Wu et al. 2018)."""
 
 import torch
 

@@ -1,6 +1,6 @@
 """The architecture YAML as typed models: technology, device, subarray, PE, tile, chip.
 
-Defaults are those of DNN+NeuroSim V2.1 (see ../shared/reference/facts.md), so a YAML needs to say
+Defaults are those of DNN+NeuroSim V2.1 (docs/reference.md), so a YAML needs to say
 only what differs. Every unit is in the key's name.
 """
 
@@ -111,7 +111,7 @@ class Dram(SpecModel):
     # HBM2 (JEDEC JESD235A): 8 independent 128-bit channels at 2 Gb/s per pin = 32 GB/s each.
     channels: int = Field(8, ge=1, le=1024)
     bandwidth_gbps_per_channel: float = Field(256.0, gt=0, le=1e6, description="Gbit/s per channel")
-    energy_pj_per_bit: float = Field(3.9, gt=0, le=1e3, description="HBM2 3.9 pJ/bit (facts.md)")
+    energy_pj_per_bit: float = Field(3.9, gt=0, le=1e3, description="HBM2 3.9 pJ/bit (DNN+NeuroSim V2.1 DRAM.cpp)")
     # per_layer: each layer's tensors live in one channel ((layer-1) mod channels), so layers that
     # run at once use different channels (the study's max-over-layers assumption). interleaved:
     # a transfer is striped over as many channels as its path's bandwidth can feed.

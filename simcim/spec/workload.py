@@ -45,7 +45,7 @@ Layer = Annotated[Union[Linear, Conv2d, Pool, Flatten], Field(discriminator="kin
 
 
 class Quantization(SpecModel):
-    """WAGE-style bit widths (facts.md: weights 6, gradients 6, activations 8, errors 8)."""
+    """WAGE-style bit widths (the study's: weights 6, gradients 6, activations 8, errors 8; docs/reference.md)."""
 
     weight_bits: int = Field(6, ge=1, le=16)
     activation_bits: int = Field(8, ge=1, le=16)

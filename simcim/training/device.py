@@ -9,7 +9,7 @@ Three ways to hold a weight, picked by the switches (see settings.Nonidealities)
   model does.
 Pulse counts are rounded stochastically (unbiased), so updates far below one pulse still act on
 average. Cycle-to-cycle variation adds N(0, c2c * (Gmax - Gmin)) to each cell that was written
-(facts.md); with weights normalized to [-1, 1], Gmax - Gmin = 2.
+(NeuroSim V2.1; docs/reference.md); with weights normalized to [-1, 1], Gmax - Gmin = 2.
 
 Per-layer scale (WAGE; DNN+NeuroSim V2.1 Training_pytorch/utee/wage_initializer.py, scale_limit, and
 modules/quantization_cpu_np_infer.py, ``output / self.scale``). A cell holds a normalized value c in
@@ -59,7 +59,7 @@ def layer_scale(fan_in: int, bits: int) -> float:
 
 
 def _device_a(label: float, d2d: float, shape: torch.Size, generator: torch.Generator) -> Tensor:
-    """Normalized a per cell: label + N(0, d2d) per device (facts.md), clamped at linear (0)."""
+    """Normalized a per cell: label + N(0, d2d) per device (NeuroSim V2.1; docs/reference.md), clamped at linear (0)."""
     if d2d == 0:
         return torch.full(shape, float(a_of_label(label)))
     labels = (label + d2d * torch.randn(shape, generator=generator, dtype=torch.float64)).clamp_min(0)
@@ -115,7 +115,7 @@ class CellArray:
             self.scale = 1.0
             # The layer scale the cells would have: sets the NeuroSim update's step in float runs.
             self.update_scale = layer_scale(fan_in, round(math.log2(hw.levels)))
-            # Pulse accounting only: (Gmax - Gmin) / levels per pulse (facts.md, NeuroSim WU).
+            # Pulse accounting only: (Gmax - Gmin) / levels per pulse (NeuroSim V2.1 WU; docs/reference.md).
             self.pulse_step = RANGE / hw.levels
             self.weight = target.clone()
 

@@ -182,6 +182,6 @@ def init_weight(spec: WeightLayer, generator: torch.Generator) -> Tensor:
 
 
 def xavier_uniform(rows: int, cols: int, generator: torch.Generator) -> Tensor:
-    """Xavier-uniform: the DFA fork's feedback matrices (facts.md)."""
+    """Xavier-uniform: the DFA fork's feedback matrices (github.com/ChWol/Thesis; docs/reference.md)."""
     limit = math.sqrt(6.0 / (rows + cols))
     return (torch.rand((rows, cols), generator=generator) * 2 - 1) * limit

@@ -1,7 +1,7 @@
 """Nonlinear conductance-vs-pulse curves of a synaptic device (DNN+NeuroSim's training model).
 
 After p potentiation pulses the normalized conductance is G(p) = B(1 - e^(-p/A)) - 1 in [-1, 1] with
-B = 2 / (1 - e^(-Pmax/A)) and A = a(NL) * Pmax (facts.md). A label of 0 is the linear device.
+B = 2 / (1 - e^(-Pmax/A)) and A = a(NL) * Pmax (NeuroSim V2.1 wage_quantizer.py; docs/reference.md). A label of 0 is the linear device.
 
 Depression (LTD), two shapes (architecture key ``device.nonlinearity.ltd_curve``):
 - retrace (default): back down the *same potentiation-shaped* curve, with A from the LTD label.
@@ -17,7 +17,7 @@ Depression (LTD), two shapes (architecture key ``device.nonlinearity.ltd_curve``
 The label -> a mapping. NeuroSim labels a curve by how far it bends. Writing x = p / Pmax and
 g(x) = (1 - e^(-x/a)) / (1 - e^(-1/a)) for the curve normalized to [0, 1], the largest deviation from
 the ideal line, D(a) = max_x (g(x) - x), has a closed form (below). The three published pairs
-(facts.md: NL 1.46 -> a 0.849, 1.75 -> 0.702, 2.4 -> 0.499) all satisfy NL = k * D(a) with
+(NeuroSim's Nonlinearity-NormA table: NL 1.46 -> a 0.849, 1.75 -> 0.702, 2.4 -> 0.499) all satisfy NL = k * D(a) with
 k = 10.10 +- 0.005 (checked in tests/test_device_curve.py), so the label is 10x the bend, in percent
 of the range / 10. We therefore *solve that definition* for a, and interpolate k between the three
 published pairs (constant outside them) so that those pairs come out exactly. Solving rather than a
@@ -31,7 +31,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-# (NL label, normalized a) published for NeuroSim's device model (facts.md).
+# (NL label, normalized a) published for NeuroSim's device model (Documents/Nonlinearity-NormA.htm).
 PUBLISHED_PAIRS: tuple[tuple[float, float], ...] = ((1.46, 0.849), (1.75, 0.702), (2.4, 0.499))
 
 # a above this is indistinguishable from linear in float32 (the bend is < 1e-4 of the range).

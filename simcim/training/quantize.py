@@ -1,6 +1,6 @@
 """WAGE quantizers (Wu et al. 2018, "Training and inference with integers in deep neural networks").
 
-Q(x, b) = round(x * 2^(b-1)) / 2^(b-1), clipped to +-(1 - 2^(1-b)) (facts.md). Errors and gradients
+Q(x, b) = round(x * 2^(b-1)) / 2^(b-1), clipped to +-(1 - 2^(1-b)) (Wu et al., ICLR 2018). Errors and gradients
 are first divided by a power of two, 2^round(log2 max|x|), so that their largest entry lands near 1
 before Q; we keep that power of two with the tensor (a block-floating-point exponent, one shift in
 hardware) so that the workload's learning rate means the same in quantized and float runs. WAGE

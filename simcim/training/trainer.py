@@ -20,7 +20,7 @@ from simcim.training.datasets import Dataset, load_dataset
 from simcim.training.backward import layer_errors, loss_value, output_error, weight_gradients
 from simcim.training.settings import HardwareModel, Nonidealities, hardware_model
 
-# The study trains 50 epochs of 50,000 images (facts.md). Digits has 1,437 training images, so an
+# The study trains 50 epochs of 50,000 images (Wolters et al. 2023; docs/reference.md). Digits has 1,437 training images, so an
 # epoch is 8 batches of 200: 50 such epochs (400 updates) take the study's 784-1024-1024-10 MLP to
 # >= 96 % (BP) and >= 94 % (DFA) in about a minute on two cores (docs/training.md); fewer fall
 # short for DFA. The cap only matters for workloads that ask for more.
@@ -171,7 +171,7 @@ class Trainer:
         for i, g in enumerate(grads):
             if g is None:
                 continue
-            # SGD with momentum on the (quantized) gradient, as the study (facts.md); momentum
+            # SGD with momentum on the (quantized) gradient, as the study (lr 0.1, momentum 0.9; docs/reference.md); momentum
             # lives in the digital weight-gradient unit, the cells get the requested change.
             v = self.velocity[i]
             if self.neurosim:
