@@ -82,3 +82,19 @@ def test_invariants_hold_for_random_nets_and_chips(widths, inputs, rule, batch, 
     sim = run_simulation(arch, wl)
     from simcim.result import summarize
     check_invariants(sim, summarize(sim).to_json())
+
+
+def test_simulations_do_not_accumulate_in_memory() -> None:
+    """A sweep worker runs many simulations: none may be kept alive by a cache once its result is dropped."""
+    import gc
+
+    from simcim.engine.plans import Planner
+
+    def live() -> int:
+        gc.collect()
+        return sum(isinstance(o, Planner) for o in gc.get_objects())
+
+    before = live()
+    for batch in range(1, 6):
+        run(DEFAULT_ARCH, ROOT / "workloads" / "mlp2-bp.yaml", work_over={"batch_size": batch})
+    assert live() == before
