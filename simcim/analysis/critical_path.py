@@ -110,17 +110,6 @@ class CriticalPath:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class _Task:
-    name: str
-    phase: str
-    image: int | None
-    deps: tuple[int, ...]
-    ready_ps: int
-    t0_ps: int
-    t1_ps: int
-
-
 def critical_path(path: str | Path) -> CriticalPath:
     """The critical path of the trace at ``path``.
 
@@ -128,7 +117,7 @@ def critical_path(path: str | Path) -> CriticalPath:
     slices and counters are only looked at to name what a waiting task queued for.
     """
     header = read_header(path)
-    tasks: dict[int, _Task] = {}
+    tasks: dict[int, TaskSlice] = {}
     # task id -> (longest queueing on one resource, that resource's track)
     queued_for: dict[int, tuple[int, tuple[int, int]]] = {}
     thread_names: dict[tuple[int, int], str] = {}
@@ -136,8 +125,7 @@ def critical_path(path: str | Path) -> CriticalPath:
         if isinstance(item, TrackName):
             thread_names[(item.pid, item.tid)] = item.name
         elif isinstance(item, TaskSlice):
-            tasks[item.task] = _Task(item.name, item.phase, item.image, item.deps, item.ready_ps, item.t0_ps,
-                                     item.t1_ps)
+            tasks[item.task] = item
         elif isinstance(item, HoldSlice) and item.task >= 0:
             queued = item.t0_ps - item.requested_ps
             if queued > 0 and queued > queued_for.get(item.task, (0, (0, 0)))[0]:
