@@ -5,7 +5,7 @@ Both the hardware mapping and the trainer read the network through this, so the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from simcim.spec.workload import Conv2d, Flatten, Linear, Pool, Workload
 
@@ -25,6 +25,8 @@ class WeightLayer:
     in_shape: tuple[int, ...]
     out_shape: tuple[int, ...]
     activation: str
+    kernel: int = 1  # k of a k x k convolution (1 for linear)
+    pool: int = 0  # kernel of the pooling that follows this layer (0: none)
 
     @property
     def weights(self) -> int:
@@ -66,13 +68,15 @@ def weight_layers(workload: Workload) -> list[WeightLayer]:
             new = (layer.out_channels, ho, wo)
             out.append(WeightLayer(len(out) + 1, layer.name or f"conv{len(out) + 1}", "conv2d",
                                    layer.kernel * layer.kernel * c, layer.out_channels, ho * wo,
-                                   _prod(shape), _prod(new), shape, new, layer.activation))
+                                   _prod(shape), _prod(new), shape, new, layer.activation, kernel=layer.kernel))
             shape = new
         elif isinstance(layer, Pool):
             if len(shape) != 3:
                 raise ValueError(f"layers[{pos}]: pooling needs a (C, H, W) input, got {shape}")
             c, h, w = shape
             shape = (c, h // layer.kernel, w // layer.kernel)
+            if out and not out[-1].pool:
+                out[-1] = replace(out[-1], pool=layer.kernel)
         elif isinstance(layer, Flatten):
             shape = (_prod(shape),)
     return out

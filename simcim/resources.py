@@ -10,13 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-ResourceKind = Literal["tiles", "wg_units", "interconnect", "dram"]
-RESOURCE_KINDS: tuple[ResourceKind, ...] = ("tiles", "wg_units", "interconnect", "dram")
+ResourceKind = Literal["tiles", "wg_units", "interconnect", "dram", "buffers"]
+# The order sets the trace's process ids (simcim.traceformat): new kinds go at the end.
+RESOURCE_KINDS: tuple[ResourceKind, ...] = ("tiles", "wg_units", "interconnect", "dram", "buffers")
 
 # Acquisition tiers: a task takes its unit (tiles or a WG unit) first, then links and buses, then
 # DRAM channels. Requests always follow this order (then the name), so a task that holds a unit may
 # wait for a link, but nothing holding a link ever waits for a unit: no cycle of waits can form.
-_TIER: dict[str, int] = {"tiles": 0, "wg_units": 0, "interconnect": 1, "dram": 2}
+_TIER: dict[str, int] = {"tiles": 0, "wg_units": 0, "interconnect": 1, "buffers": 1, "dram": 2}
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,7 @@ class Resource:
     """One component that serves one task at a time.
 
     ``name`` is its dotted scope on the chip (``chip.tile4-7``, ``chip.wg0``, ``link:chip.a--chip.b``,
-    ``chip.bus``, ``chip.dram.ch3``); ``tiles`` is how many physical tiles it stands for (a layer's
+    ``chip.bus``, ``chip.gbuf``, ``chip.dram.ch3``); ``tiles`` is how many physical tiles it stands for (a layer's
     tiles are always taken together, so they are one resource), 1 for anything else.
     """
 

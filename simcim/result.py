@@ -8,14 +8,14 @@ nothing is planned or costed again here.
 from __future__ import annotations
 
 import json
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from simcim.hardware.area import chip_area_um2
-from simcim.hardware.costs import COMPONENTS
-from simcim.hardware.graph import wire_bit_mm
+from simcim.closed_form import closed_form
+from simcim.hardware.chip import COMPONENTS
 from simcim.rules import PHASES
 
 if TYPE_CHECKING:
@@ -60,7 +60,8 @@ class LayerResult:
     shape: tuple[int, int]  # (rows K, columns M) of its matrix
     mvms_per_image: int
     tiles: int
-    subarrays: int
+    subarrays: int  # holding one copy of the weights
+    copies: int  # weight copies working in parallel (duplication)
     feedback_tiles: int
     utilization: float  # used cells / cells of its tiles
     phases: dict[str, PhaseResult]
@@ -96,6 +97,15 @@ class SimulationStats:
 
 
 @dataclass(frozen=True)
+class ClosedFormSummary:
+    """What an analytic tool would say from the same costs (simcim.closed_form), and the gap."""
+
+    latency_s: float  # one iteration
+    method: str
+    gap: float  # simulated / closed form - 1
+
+
+@dataclass(frozen=True)
 class Result:
     """One simulated iteration of a workload on a chip, scaled to an epoch."""
 
@@ -116,6 +126,7 @@ class Result:
     utilization: Utilization
     mapping: MappingSummary
     simulation: SimulationStats
+    closed_form: ClosedFormSummary
     # The run behind it (for traces); not part of the result's value.
     source: "Simulation | None" = field(default=None, repr=False, compare=False)
 
@@ -136,7 +147,7 @@ class Result:
             "layers": [{
                 "name": layer.name, "index": layer.index, "kind": layer.kind, "shape": list(layer.shape),
                 "mvms_per_image": layer.mvms_per_image, "tiles": layer.tiles, "subarrays": layer.subarrays,
-                "feedback_tiles": layer.feedback_tiles, "utilization": layer.utilization,
+                "copies": layer.copies, "feedback_tiles": layer.feedback_tiles, "utilization": layer.utilization,
                 "phases": {ph: {"latency_s": p.latency_s, "wait_s": p.wait_s, "energy_j": p.energy_j,
                                 "tasks": p.tasks} for ph, p in layer.phases.items()},
             } for layer in self.layers],
@@ -148,6 +159,8 @@ class Result:
             "mapping": {"tiles_used": self.mapping.tiles_used, "tiles_total": self.mapping.tiles_total,
                         "wg_units": self.mapping.wg_units, "memory_utilization": self.mapping.memory_utilization},
             "simulation": {"tasks": self.simulation.tasks, "events": self.simulation.events},
+            "closed_form": {"latency_s": self.closed_form.latency_s, "method": self.closed_form.method,
+                            "gap": self.closed_form.gap},
         }
 
     def to_json_text(self) -> str:
@@ -177,7 +190,7 @@ class Result:
         """One row per weight layer: its shape, mapping, and summed latency and energy over its phases."""
         return [{"layer": layer.name, "index": layer.index, "kind": layer.kind, "rows": layer.shape[0],
                  "cols": layer.shape[1], "mvms_per_image": layer.mvms_per_image, "tiles": layer.tiles,
-                 "feedback_tiles": layer.feedback_tiles, "subarrays": layer.subarrays,
+                 "feedback_tiles": layer.feedback_tiles, "subarrays": layer.subarrays, "copies": layer.copies,
                  "utilization": layer.utilization,
                  "latency_s": sum(p.latency_s for p in layer.phases.values()),
                  "energy_j": sum(p.energy_j for p in layer.phases.values())}
@@ -222,14 +235,15 @@ def summarize(sim: "Simulation") -> Result:
         phase_energy[key] += t.energy_pj * PJ
         phase_tasks[key] += 1
         macs += t.macs
-    area_um2 = chip_area_um2(arch, sim.placement.tiles_total, sim.placement.wg_units, wire_bit_mm(sim.graph))
-    area_mm2_total = sum(area_um2.values()) * 1e-6
+    area_mm2 = {k: v * 1e6 for k, v in sim.chip.area_m2.items()}
+    area_mm2_total = sum(area_mm2.values())
     # Static power of the whole powered chip for the whole iteration.
-    energy_by_component["leakage"] = arch.technology.leakage_mw_per_mm2 * 1e-3 * area_mm2_total * makespan_ps * PS
+    energy_by_component["leakage"] = sim.chip.leakage_w * makespan_ps * PS
     energy_j = sum(energy_by_component.values())
     latency_s = makespan_ps * PS
     iters = wl.iterations_per_epoch
     layers = []
+    sa = arch.subarray
     for lp in sim.placement.layers:
         phases = {}
         for ph in PHASES:
@@ -237,9 +251,10 @@ def summarize(sim: "Simulation") -> Result:
             if phase_tasks.get(key):
                 phases[ph] = PhaseResult(phase_latency[key] * PS, phase_wait[key] * PS, phase_energy[key],
                                          phase_tasks[key])
+        subarrays = math.ceil(lp.layer.rows / sa.rows) * math.ceil(lp.layer.cols * sim.placement.cells_per_weight / sa.cols)
         layers.append(LayerResult(lp.layer.name, lp.layer.index, lp.layer.kind, (lp.layer.rows, lp.layer.cols),
-                                  lp.layer.mvms, len(lp.tiles), lp.weights.subarrays, len(lp.feedback_tiles),
-                                  lp.weights.utilization, phases))
+                                  lp.layer.mvms, len(lp.tiles), subarrays, lp.copies, len(lp.feedback_tiles),
+                                  lp.floorplan.utilization, phases))
     busy: dict[str, int] = defaultdict(int)
     tiles_of: dict[str, tuple[str, int]] = {}
     for h in rec.holds:
@@ -252,6 +267,7 @@ def summarize(sim: "Simulation") -> Result:
         kind, tiles = tiles_of[name]
         util_by_kind[kind].extend([u] * tiles)
     ops = 2 * macs
+    cf = closed_form(sim)
     return Result(
         architecture=arch.name, workload=wl.name, rule=wl.rule, schedule=wl.schedule, batch_size=wl.batch_size,
         iterations_per_epoch=iters,
@@ -259,7 +275,7 @@ def summarize(sim: "Simulation") -> Result:
         per_epoch=EpochTotals(latency_s * iters, energy_j * iters,
                               {k: v * iters for k, v in energy_by_component.items()}),
         energy_j_by_component=energy_by_component,
-        area=Area(area_mm2_total, {k: v * 1e-6 for k, v in area_um2.items()}),
+        area=Area(area_mm2_total, area_mm2),
         layers=layers,
         tops=ops / latency_s / 1e12 if latency_s else 0.0,
         tops_per_w=ops / energy_j / 1e12 if energy_j else 0.0,
@@ -268,5 +284,6 @@ def summarize(sim: "Simulation") -> Result:
         mapping=MappingSummary(sim.placement.tiles_used, sim.placement.tiles_total, sim.placement.wg_units,
                                sim.placement.memory_utilization),
         simulation=SimulationStats(len(rec.tasks), rec.events),
+        closed_form=ClosedFormSummary(cf.latency_s, cf.method, cf.gap(latency_s)),
         source=sim,
     )

@@ -46,8 +46,6 @@ class LayerShape(Protocol):
     def rows(self) -> int: ...  # K inputs of one MVM
     @property
     def cols(self) -> int: ...  # M outputs of one MVM
-    @property
-    def out_elems(self) -> int: ...  # elements of the layer's output map
 
 
 @dataclass(frozen=True)
@@ -113,13 +111,15 @@ class LearningRule:
     def feedback_shape(self, layer: LayerShape, n_layers: int, classes: int) -> FeedbackShape | None:
         """The fixed B of this layer, if the rule has one there. Chain (FA): B stands in for W and
         takes the error of the layer's M outputs back to its K inputs. Broadcast (DFA, DRTP): B takes
-        the ``classes`` outputs' error (or target) to the layer's whole output map."""
+        the ``classes`` outputs' error (or target) to the layer's M output channels; a conv layer
+        shares each channel's value over its feature map (one B per output channel, as the feedback
+        literature does for convolutions, e.g. Launay et al. 2020), so B stays small."""
         if not self.fixed_feedback:
             return None
         if self.error_path == "chain" and layer.index > 1:
             return FeedbackShape(layer.cols, layer.rows)
         if self.error_path == "broadcast" and layer.index < n_layers:
-            return FeedbackShape(classes, layer.out_elems)
+            return FeedbackShape(classes, layer.cols)
         return None
 
     def signal_bits(self, error_bits: int) -> int:

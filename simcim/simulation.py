@@ -9,6 +9,7 @@ import networkx as nx
 from simcim.engine.plans import Planner
 from simcim.engine.records import SimRecords
 from simcim.engine.sim import simulate_dag
+from simcim.hardware.chip import ChipModel
 from simcim.hardware.costs import LayerCosts, layer_costs
 from simcim.hardware.graph import build_graph
 from simcim.mapping import Placement, place
@@ -22,6 +23,7 @@ class Simulation:
     arch: Architecture
     workload: Workload
     placement: Placement
+    chip: ChipModel
     graph: nx.Graph
     costs: list[LayerCosts]
     dag: nx.DiGraph
@@ -36,9 +38,10 @@ def run_simulation(arch: Architecture, workload: Workload, *, trace_queues: bool
         placement = place(arch, workload)
     except ValueError as exc:  # shape errors from the network walk
         raise workload.error("layers", str(exc)) from None
-    graph = build_graph(arch, placement)
-    costs = layer_costs(arch, workload, placement)
+    chip = ChipModel(arch, workload, placement)
+    graph = build_graph(chip)
+    costs = layer_costs(chip)
     dag = build_schedule(placement.rule, len(placement.layers), workload.batch_size, workload.schedule)
-    planner = Planner(graph, placement, costs)
+    planner = Planner(graph, chip, costs)
     records = simulate_dag(dag, planner, sample_queues=trace_queues)
-    return Simulation(arch, workload, placement, graph, costs, dag, planner, records)
+    return Simulation(arch, workload, placement, chip, graph, costs, dag, planner, records)

@@ -78,12 +78,12 @@ def check_invariants(sim: Simulation, result: dict) -> None:
     holds = [e for e in events if e["ph"] == "X" and e["pid"] != 1]
     track_names = {(e["pid"], e["tid"]): e["args"]["name"] for e in events if e["name"] == "thread_name"}
     latency_s = result["per_iteration"]["latency_s"]
-    # Energy: the tasks' energies in the trace are the dynamic energy; leakage is its density times
-    # area times latency; the components hold all of it, none negative.
+    # Energy: the tasks' energies in the trace are the dynamic energy; leakage is the chip's static
+    # power times the latency; the components hold all of it, none negative.
     parts = result["energy_j_by_component"]
     assert all(v >= 0 for v in parts.values())
     dynamic_trace_j = sum(t["energy_pj"] for t in tasks) * 1e-12
-    leakage_j = sim.arch.technology.leakage_mw_per_mm2 * 1e-3 * result["area_mm2"]["total"] * latency_s
+    leakage_j = sim.chip.leakage_w * max(t["t1_ps"] for t in tasks) * 1e-12
     assert abs(parts["leakage"] - leakage_j) <= 1e-12 * max(leakage_j, 1e-30)
     total = result["per_iteration"]["energy_j"]
     assert abs(dynamic_trace_j + leakage_j - total) <= 1e-9 * total

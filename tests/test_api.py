@@ -31,8 +31,8 @@ def test_all_is_what_the_package_exports() -> None:
 
 
 def test_names_and_overrides_resolve() -> None:
-    arch = simcim.load_architecture("neurosim-fefet-22nm", {"subarray.adc.bits": 6}, tile__pes=2)
-    assert (arch.subarray.adc.bits, arch.tile.pes, arch.name) == (6, 2, "neurosim-fefet-22nm")
+    arch = simcim.load_architecture("neurosim-fefet-22nm", {"subarray.adc.bits": 6}, tile__pes=16)
+    assert (arch.subarray.adc.bits, arch.tile.pes, arch.name) == (6, 16, "neurosim-fefet-22nm")
     wl = simcim.load_workload(ROOT / "workloads" / "mlp2-bp.yaml", rule="dfa")
     assert (wl.rule, wl.name) == ("dfa", "mlp2-bp")
     with pytest.raises(simcim.SpecError, match="file not found"):

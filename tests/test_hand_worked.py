@@ -1,94 +1,99 @@
-"""1- and 2-layer nets on a 4x4-subarray chip, every latency and energy worked out by hand.
+"""The engine on hand-made plans: every start and end worked out by hand.
 
-Chip (tests/data/tiny-chip.yaml), at the 45 nm / 0.9 V reference point so CMOS energies are unscaled:
-  cell read  = 1 V^2 * 0.75 uS * 2 ns  = 0.0015 pJ      cell write = 4 V^2 * 0.75 uS * 10 ns = 0.03 pJ
-  ADC        = 250 fJ * 2^2            = 1 pJ, 1 ns     add16 = 2 * 0.03 = 0.06 pJ (Horowitz 8-bit add x2)
-  SRAM       = 10 pJ / 64 bit          = 0.15625 pJ/bit; passing the global buffer = 2x = 0.3125 pJ/bit
-  MAC (WG)   = 0.2 + 0.1               = 0.3 pJ;   WG unit: 1 array 4x4 / (2 error bits * 2 mux) = 4 MAC/ns
-  links 8 bit x 1 GHz = 8 Gb/s (bottleneck; DRAM channel 16 Gb/s), wires 0 pJ, DRAM 1 pJ/bit
-Bits: weights 4 (1 cell), activations 2, errors 2, gradients 2. One image, one WU pulse per cell.
+The cost model is tested on its own (tests/test_chip_model.py, tests/test_circuits_*.py); here a
+planner with round numbers shows what the engine does with them: tasks wait for their inputs, a
+task holds its unit throughout, transfers hold their path only while bits move, and two requests
+at one instant go to the older task.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import pytest
 
-from helpers_spine import DATA, check_invariants, run
-from simcim.hardware.area import tile_area_um2, tile_pitch_mm
-from simcim.spec import load_architecture
+from simcim.engine.plans import Compute, Plan, Transfer
+from simcim.engine.sim import simulate_dag
+from simcim.resources import Resource
+from simcim.rules import RULES
+from simcim.schedules import build_schedule
+from simcim.schedules.tasks import Task
 
-CHIP = DATA / "tiny-chip.yaml"
-
-
-def test_one_layer_4x2_every_number() -> None:
-    sim, r = run(CHIP, DATA / "one-layer.yaml")
-    check_invariants(sim, r)
-    tasks = {t.name: t for t in sim.records.tasks}
-    # FW: 8 bits in over the link (1 ns) | 2 input bits x (2 ns read + 2 x 1 ns ADC) + 1 ns shift-add = 9 ns
-    #     | 8 bits out (2 outputs x 2 bits + error 2 x 2 bits) (1 ns)
-    assert (tasks["L1.FW"].start_ps, tasks["L1.FW"].end_ps) == (0, 11_000)
-    # FW energy: arrays 2 bits x 0.5 x 8 cells x 0.0015 = 0.012; ADC 2 bits x 2 columns x 1 pJ = 4;
-    # shift-add 4 x 0.06 = 0.24; buffers (4 x 2 + 2 x 2) bits x 0.15625 = 1.875;
-    # transfers 2 x 8 bits x (0.3125 buffer + 1 DRAM) = 21  -> 27.127 pJ
-    assert tasks["L1.FW"].energy_pj == pytest.approx(27.127, rel=1e-12)
-    # WG: read 4x2 + 2x2 + 8 weights x 2 bits = 28 bits (3.5 ns) | 8 MACs / 4 per ns + 1 ns = 3 ns
-    #     | write 16 bits (2 ns) = 8.5 ns; energy 8 x 0.3 + 44 bits x 1 pJ = 46.4 pJ
-    assert (tasks["L1.WG"].start_ps, tasks["L1.WG"].end_ps) == (11_000, 19_500)
-    assert tasks["L1.WG"].energy_pj == pytest.approx(46.4, rel=1e-12)
-    # WU: read 16 gradient bits (2 ns) | 4 rows x (LTP + LTD) x 1 pulse x 10 ns = 80 ns
-    #     energy 8 cells x 0.03 + 8 adds x 0.06 + 16 bits x 1.3125 = 21.72 pJ
-    assert (tasks["L1.WU"].start_ps, tasks["L1.WU"].end_ps) == (19_500, 101_500)
-    assert tasks["L1.WU"].energy_pj == pytest.approx(21.72, rel=1e-12)
-    assert r["per_iteration"]["latency_s"] == pytest.approx(101.5e-9, rel=1e-12)
-    assert r["per_iteration"]["energy_j"] == pytest.approx(95.247e-12, rel=1e-12)
-    assert r["per_epoch"]["latency_s"] == pytest.approx(10 * 101.5e-9, rel=1e-12)
-    e = {k: v * 1e12 for k, v in r["energy_j_by_component"].items()}
-    assert e["arrays"] == pytest.approx(0.012 + 0.24)
-    assert e["adc"] == pytest.approx(4.0)
-    assert e["accumulation"] == pytest.approx(0.24 + 0.48)
-    assert e["buffers"] == pytest.approx(1.875 + 16 * 0.3125 + 16 * 0.3125)
-    assert e["dram"] == pytest.approx(16 + 44 + 16)
-    assert e["wg_units"] == pytest.approx(2.4)
-    assert e["interconnect"] == 0.0 and e["leakage"] == 0.0
+NS = 1000  # ps
+DRAM = Resource("dram", "chip.dram.ch0")
+BUS = Resource("interconnect", "link:chip.gbuf--chip.tile0")
+TILES = {1: Resource("tiles", "chip.tile0"), 2: Resource("tiles", "chip.tile1")}
+WG = Resource("wg_units", "chip.wg0")
 
 
-def test_two_layer_bp_contention_by_hand() -> None:
-    """Two tasks wanting the one DRAM channel at the same instant: the older task (lower id) wins."""
-    sim, r = run(CHIP, DATA / "two-layer.yaml")
-    check_invariants(sim, r)
-    spans = {t.name: (t.ready_ps, t.start_ps, t.end_ps) for t in sim.records.tasks}
-    assert spans["L1.FW"] == (0, 0, 11_000)  # as the 1-layer FW (4x4: 4 columns -> ADC 8 pJ)
-    assert spans["L2.FW"] == (11_000, 11_000, 22_000)
-    # WG2 (id 2) and AG2 (id 3) both start at 22 ns and both read DRAM: WG2 first (22-25.5 ns),
-    # AG2 reads 25.5-26.5, computes 9 ns, writes 35.5-36.5.
-    assert spans["L2.WG"] == (22_000, 22_000, 30_500)
-    assert spans["L2.AG"] == (22_000, 22_000, 36_500)
-    # WU2 is ready at 30.5 ns but its tile is busy with AG2 until 36.5; then WG1 (id 4) beats
-    # WU2 (id 6) to the channel: WG1 reads 48 bits 36.5-42.5, 16 MACs 5 ns, writes 32 bits 47.5-51.5.
-    assert spans["L2.WU"] == (30_500, 36_500, 124_500)  # reads 42.5-44.5, pulses 80 ns
-    assert spans["L1.WG"] == (36_500, 36_500, 51_500)
-    assert spans["L1.WU"] == (51_500, 51_500, 135_500)  # reads 32 bits 4 ns, pulses 80 ns
-    assert r["per_iteration"]["latency_s"] == pytest.approx(135.5e-9, rel=1e-12)
-    # FW1 32.004 + FW2 27.127 + AG2 31.367 + WG2 46.4 + WG1 84.8 + WU2 21.72 + WU1 43.44
-    assert r["per_iteration"]["energy_j"] == pytest.approx(286.858e-12, rel=1e-12)
-    wu2 = r["layers"][1]["phases"]["WU"]
-    assert wu2["wait_s"] == pytest.approx(6e-9, rel=1e-12)
+def _read(ns: int) -> Transfer:
+    return Transfer(ns * 8, (DRAM,), ns * NS, {"dram": float(ns)})
 
 
-def test_tiny_chip_area_by_hand() -> None:
-    arch = load_architecture(CHIP)
-    tile = tile_area_um2(arch)
-    # 16 cells x 12 F^2 x (0.045 um)^2 + 4 row drivers x 36/8 um^2
-    assert tile["arrays"] == pytest.approx(16 * 12 * 0.045**2 + 4 * 4.5)
-    assert tile["adc"] == pytest.approx(2 * 10.0)
-    assert tile["accumulation"] == pytest.approx(2 * 72.0)  # one 16-bit shift-add per ADC
-    # PE buffer + tile buffer: 2 x 1 kB x 8192 bit x 0.346 um^2 x 1.5
-    assert tile["buffers"] == pytest.approx(2 * 8192 * 0.346 * 1.5)
-    assert tile_pitch_mm(arch) == pytest.approx(sum(tile.values()) ** 0.5 / 1000)
-    _, r = run(CHIP, DATA / "one-layer.yaml")
-    a = {k: v * 1e6 for k, v in r["area_mm2"]["by_component"].items()}
-    assert a["buffers"] == pytest.approx(3 * 8192 * 0.346 * 1.5)  # + 1 kB global buffer
-    assert a["wg_units"] == pytest.approx(16 * 0.346 * 1.5 + 4 * 137.0)  # SRAM + 4 accumulators
-    # links tile0-gbuf and wg0-dram: 2 x 8 bits x pitch, at 4 F pitch per wire
-    assert a["interconnect"] == pytest.approx(2 * 8 * tile_pitch_mm(arch) * 1000 * 4 * 0.045)
-    assert r["area_mm2"]["total"] == pytest.approx(sum(a.values()) * 1e-6)
+@dataclass
+class HandPlanner:
+    """FW: read 1 ns, compute 9 ns, write 1 ns on the layer's tiles. AG: the same on the tiles.
+    WG: read 3 ns, compute 2 ns, write 2 ns on the one WG unit. WU: compute 80 ns on the tiles.
+    Every read and write uses the one DRAM channel."""
+
+    plans: dict[tuple[int, str], Plan] = field(default_factory=dict)
+    dram_pool: list[Resource] = field(default_factory=list)
+
+    def plan(self, task: Task) -> Plan:
+        unit = WG if task.unit == "wg" else TILES[task.layer]
+        steps = {
+            "FW": (_read(1), Compute(9 * NS, {"adc": 9.0}), _read(1)),
+            "AG": (_read(1), Compute(9 * NS, {"adc": 9.0}), _read(1)),
+            "WG": (_read(3), Compute(2 * NS, {"wg_units": 2.0}), _read(2)),
+            "WU": (Compute(80 * NS, {"arrays": 80.0}),),
+        }[task.phase]
+        return Plan((unit,), steps, 1)
+
+
+def _run(n_layers: int, batch: int = 1):
+    dag = build_schedule(RULES["bp"], n_layers, batch)
+    records = simulate_dag(dag, HandPlanner(), sample_queues=True)
+    return {t.name + (f"#{t.image}" if t.image else ""): (t.ready_ps, t.start_ps, t.end_ps) for t in records.tasks}, records
+
+
+def test_one_layer_every_number() -> None:
+    spans, rec = _run(1)
+    assert spans["L1.FW"] == (0, 0, 11 * NS)  # read 0-1, compute 1-10, write 10-11
+    assert spans["L1.WG"] == (11 * NS, 11 * NS, 18 * NS)  # read 3, compute 2, write 2
+    assert spans["L1.WU"] == (18 * NS, 18 * NS, 98 * NS)
+    assert rec.makespan_ps == 98 * NS
+    # Every DRAM hold is the transfer only, never the whole task.
+    dram = sorted((h.start_ps, h.end_ps) for h in rec.holds if h.resource == DRAM)
+    assert dram == [(0, 1 * NS), (10 * NS, 11 * NS), (11 * NS, 14 * NS), (16 * NS, 18 * NS)]
+    assert sum(t.energy_pj for t in rec.tasks) == pytest.approx(2 + 9 + 5 + 2 + 80)
+
+
+def test_two_layers_contention_by_hand() -> None:
+    """WG2 (id 2) and AG2 (id 3) both become ready at 22 ns and both read from the one DRAM channel:
+    the older task, WG2, gets it first."""
+    spans, rec = _run(2)
+    assert spans["L1.FW"] == (0, 0, 11 * NS)
+    assert spans["L2.FW"] == (11 * NS, 11 * NS, 22 * NS)
+    # WG2 reads 22-25, computes 25-27, writes 27-29 (AG2 does not hold DRAM then: it computes).
+    assert spans["L2.WG"] == (22 * NS, 22 * NS, 29 * NS)
+    # AG2 holds its tiles from 22 ns but waits for DRAM until 25: reads 25-26, computes 26-35,
+    # writes 35-36.
+    assert spans["L2.AG"] == (22 * NS, 22 * NS, 36 * NS)
+    # WG1 waits for AG2 (36), then reads 36-39, computes 39-41, writes 41-43.
+    assert spans["L1.WG"] == (36 * NS, 36 * NS, 43 * NS)
+    # WU2 is ready at 29 (its WG) but its tiles are held by AG2 until 36.
+    assert spans["L2.WU"] == (29 * NS, 36 * NS, 116 * NS)
+    assert spans["L1.WU"] == (43 * NS, 43 * NS, 123 * NS)
+    assert rec.makespan_ps == 123 * NS
+    waits = {h.task_id: h.start_ps - h.requested_ps for h in rec.holds if h.resource == DRAM and h.start_ps == 25 * NS}
+    assert waits == {3: 3 * NS}  # AG2 asked at 22 ns, got the channel at 25 ns
+    # At 22 ns both requests arrive (2 waiting), WG2's is granted (1 left); AG2's at 25 ns (0).
+    at = [(t // NS, w) for t, r, w in rec.queue_samples if r == DRAM and 22 * NS <= t <= 25 * NS]
+    assert at == [(22, 1), (22, 2), (22, 1), (25, 0)]
+
+
+def test_images_follow_each_other_layer_by_layer() -> None:
+    """Image 1 starts only after every task of image 0: FW1 of image 1 at WG1 of image 0's end."""
+    spans, _ = _run(1, batch=2)
+    assert spans["L1.FW#1"][0] == spans["L1.WG"][2] == 18 * NS
+    assert spans["L1.WU"][0] == spans["L1.WG#1"][2]

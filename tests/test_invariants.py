@@ -59,7 +59,7 @@ def test_pipelined_is_no_slower_than_layer_by_layer() -> None:
 @given(
     widths=st.lists(st.integers(1, 300), min_size=1, max_size=4),
     inputs=st.integers(1, 300),
-    rule=st.sampled_from(["bp", "fa", "dfa", "drtp", "shallow"]),
+    rule=st.sampled_from(["bp", "fa", "ss", "dfa", "drtp", "shallow"]),
     batch=st.integers(1, 3),
     schedule=st.sampled_from(["layer_by_layer", "pipelined"]),
     rows=st.sampled_from([16, 64, 128]),
@@ -68,14 +68,19 @@ def test_pipelined_is_no_slower_than_layer_by_layer() -> None:
     topology=st.sampled_from(["htree", "mesh", "bus"]),
     wg_units=st.sampled_from(["auto", "shared", "per_layer"]),
     placement=st.sampled_from(["per_layer", "interleaved"]),
+    bandwidth=st.sampled_from(["partitioned", "shared"]),
+    mapping=st.tuples(st.booleans(), st.booleans()),
+    pes=st.sampled_from([(1, 1), (4, 4), (16, 1)]),
 )
 def test_invariants_hold_for_random_nets_and_chips(widths, inputs, rule, batch, schedule, rows, bits_per_cell,
-                                                   channels, topology, wg_units, placement) -> None:
+                                                   channels, topology, wg_units, placement, bandwidth, mapping,
+                                                   pes) -> None:
     arch = load_architecture(DATA / "tiny-chip.yaml", {
         "subarray.rows": rows, "subarray.cols": rows, "device.bits_per_cell": bits_per_cell,
         "chip.dram.channels": channels, "chip.dram.placement": placement,
         "chip.interconnect.topology": topology, "chip.weight_gradient.units": wg_units,
-        "chip.interconnect.wire_energy_pj_per_bit_mm": 0.1, "technology.leakage_mw_per_mm2": 5})
+        "chip.interconnect.bandwidth": bandwidth, "chip.mapping.duplication": mapping[0],
+        "chip.mapping.floorplan_search": mapping[1], "pe.subarrays": pes[0], "tile.pes": pes[1]})
     layers = [{"kind": "linear", "out_features": w} for w in widths]
     wl = Workload.model_validate({"name": "random", "input_shape": [inputs], "layers": layers, "rule": rule,
                                   "batch_size": batch, "schedule": schedule})
@@ -92,7 +97,7 @@ def test_simulations_do_not_accumulate_in_memory() -> None:
 
     def live() -> int:
         gc.collect()
-        return sum(isinstance(o, Planner) for o in gc.get_objects())
+        return sum(type(o) is Planner for o in gc.get_objects())
 
     before = live()
     for batch in range(1, 6):

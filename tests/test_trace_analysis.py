@@ -107,9 +107,11 @@ def test_summary_busy_times_agree_with_the_result(tmp_path: Path, workload: str)
             assert d.wait_s <= waits[ph] * 1e-12 + 1e-18
 
 
-def test_bp_waits_on_its_one_wg_unit_dfa_does_not(tmp_path: Path) -> None:
+def test_bp_waits_on_its_one_wg_unit_dfa_barely_waits(tmp_path: Path) -> None:
     bp = critical_path(simulate_to_trace(tmp_path, "mlp5-bp", batch_size=4)[0])
     dfa = critical_path(simulate_to_trace(tmp_path, "mlp5-dfa", batch_size=4)[0])
     assert bp.wait_ps > 0 and set(bp.blocked_on()) == {"chip.wg0"}
-    assert dfa.wait_ps == 0
+    # DFA's hidden layers share the packed B arrays (the tile after the weight tiles): their
+    # projections queue there briefly, nowhere else.
+    assert set(dfa.blocked_on()) == {"chip.tile5"} and dfa.wait_ps < 0.01 * dfa.latency_ps
     assert bp.latency_ps > 2 * dfa.latency_ps

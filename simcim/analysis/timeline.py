@@ -11,7 +11,7 @@ from simcim.analysis.reader import read_trace
 from simcim.traceformat import RESOURCE_PROCESSES, HoldSlice, TaskSlice, TrackName
 
 # Rows are grouped in this order, top to bottom: compute first, then what feeds it.
-PROCESS_ORDER = ("tiles", "wg_units", "dram", "interconnect")
+PROCESS_ORDER = ("tiles", "wg_units", "buffers", "dram", "interconnect")
 
 
 @dataclass

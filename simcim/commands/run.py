@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import json
+from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
 from simcim.commands.common import add_spec_arguments, load_specs
+from simcim.errors import UserError
+from simcim.network import weight_layers
+from simcim.spec.workload import Workload
 from simcim.hardware.costs import COMPONENTS
 from simcim.api import simulate
 from simcim.result import Result
@@ -23,12 +28,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", dest="json_out", metavar="PATH", help="write the result as JSON")
     p.add_argument("--trace", metavar="PATH", help="write a Chrome/Perfetto trace (JSON) of the iteration")
     p.add_argument("--trace-filter", metavar="A,B", help="keep only these trace processes (tasks, tiles, wg_units, interconnect, dram) or resources whose name contains a word (e.g. chip.wg0)")
+    p.add_argument("--analytic", action="store_true",
+                   help="also print the closed form an analytic tool computes from the same costs (every phase "
+                        "summed; DFA's backward as the max over layers) and the simulation's gap to it")
+    p.add_argument("--activity", metavar="METRICS_JSON",
+                   help="write pulses per cell per layer measured by `simcim train` (its metrics.json) for the "
+                        "weight update's cost")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
     p.set_defaults(func=run_command)
 
 
 def run_command(args: argparse.Namespace) -> int:
     arch, workload = load_specs(args)
+    if args.activity:
+        workload = with_measured_activity(workload, Path(args.activity))
     result = simulate(arch, workload, trace_queues=bool(args.trace))
     if args.trace:
         filt = args.trace_filter.split(",") if args.trace_filter else None
@@ -41,7 +54,31 @@ def run_command(args: argparse.Namespace) -> int:
             Console().print(f"trace: {args.trace} (open in https://ui.perfetto.dev or chrome://tracing)")
         if args.json_out:
             Console().print(f"result: {args.json_out}")
+    if args.analytic and not args.quiet:
+        cf = result.closed_form
+        Console().print(f"closed form ({cf.method}): {si(cf.latency_s, 's')} per iteration, "
+                        f"{si(cf.latency_s * result.iterations_per_epoch, 's')} per epoch; simulated "
+                        f"{si(result.per_iteration.latency_s, 's')}: {100 * cf.gap:+.2f} %")
     return 0
+
+
+def with_measured_activity(workload: Workload, path: Path) -> Workload:
+    """The workload with the write pulses per cell per layer that `simcim train` measured."""
+    try:
+        metrics = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UserError(f"--activity {path}: no such file") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise UserError(f"--activity {path}: not a metrics.json file ({exc})") from None
+    by_layer = metrics.get("pulses_per_cell_by_layer") if isinstance(metrics, dict) else None
+    if not isinstance(by_layer, list) or not all(isinstance(p, (int, float)) and not isinstance(p, bool)
+                                                  and 0 <= p <= 1024 for p in by_layer):
+        raise UserError(f"--activity {path}: no pulses_per_cell_by_layer list (write it with `simcim train`)")
+    n = len(weight_layers(workload))
+    if len(by_layer) != n:
+        raise UserError(f"--activity {path}: {len(by_layer)} layers measured, the workload has {n} weight layers")
+    return workload.model_copy(update={"update_activity": workload.update_activity.model_copy(
+        update={"pulses_per_cell_by_layer": [float(p) for p in by_layer]})})
 
 
 def print_result(r: Result) -> None:

@@ -12,28 +12,26 @@ from functools import cached_property
 
 import networkx as nx
 
-from simcim.hardware.costs import LayerCosts, OpCost
-from simcim.hardware.graph import DRAM, GBUF, tile_node, wg_node
+from simcim.hardware.chip import ChipModel
+from simcim.hardware.costs import Compute, LayerCosts, OpCost, Traffic
+from simcim.hardware.graph import GBUF, tile_group_name, wg_node
 from simcim.mapping import Placement
 from simcim.resources import Resource
 from simcim.schedules.tasks import Task
 
+PS_PER_S = 1e12
+PJ_PER_J = 1e12
+
 
 @dataclass(frozen=True)
 class Transfer:
-    """Move ``bits`` between a unit and DRAM, holding every contended resource on the path."""
+    """Move ``bits`` over one shared path (DRAM, the global buffer, the chip bus), holding its resources."""
 
     bits: int
     resources: tuple[Resource, ...]
     latency_ps: int
     energy_pj: dict[str, float]
-    dram_units: int = 0  # interleaved DRAM: channels taken from the pool (0: a named channel is in resources)
-
-
-@dataclass(frozen=True)
-class Compute:
-    latency_ps: int
-    energy_pj: dict[str, float]
+    dram_units: int = 0  # interleaved DRAM: channels taken from the pool (0: none, or a named channel in resources)
 
 
 Step = Transfer | Compute
@@ -62,35 +60,43 @@ def link_name(a: str, b: str) -> str:
     return "link:" + "--".join(sorted((a, b)))
 
 
-def tile_group_name(tiles: tuple[int, ...]) -> str:
-    """``chip.tile4`` for one tile, ``chip.tile4-7`` for a contiguous group."""
-    return tile_node(tiles[0]) if len(tiles) == 1 else f"{tile_node(tiles[0])}-{tiles[-1]}"
-
-
 def channel_name(k: int) -> str:
     return f"{DRAM}.ch{k}"
 
 
+DRAM = "chip.dram"
 # The interleaved DRAM pool as a whole (its queue is the pool's).
 DRAM_POOL = Resource("dram", DRAM)
+
+
+@dataclass(frozen=True)
+class BusPath:
+    """A unit's way to the global buffer: what it holds, bits per transfer, delay and energy."""
+
+    resources: tuple[Resource, ...]
+    width_bits: int
+    transfer_s: float
+    energy_j_per_bit: float
 
 
 class Planner:
     """Builds (and caches per layer and phase) the plan of every task."""
 
-    def __init__(self, graph: nx.Graph, placement: Placement, costs: list[LayerCosts]) -> None:
+    def __init__(self, graph: nx.Graph, chip: ChipModel, costs: list[LayerCosts]) -> None:
         self.graph = graph
-        self.placement = placement
+        self.chip = chip
+        self.placement: Placement = chip.placement
         self.costs = costs
-        dram = graph.nodes[DRAM]
-        self._interleaved = dram["placement"] == "interleaved"
-        self._channels = int(dram["channels"])
-        self._channel_bw = float(dram["bandwidth_gbps_per_channel"])
-        self._dram_pj = float(dram["energy_pj_per_bit"])
+        dram = chip.arch.chip.dram
+        self._interleaved = dram.placement == "interleaved"
+        self._channels = dram.channels
+        self._channel_bit_per_s = dram.bandwidth_gbps_per_channel * 1e9
+        self._dram_j_per_bit = dram.energy_pj_per_bit * 1e-12
+        self._shared_buffer = chip.arch.chip.interconnect.bandwidth == "shared"
         self._cache: dict[tuple[int, str], Plan] = {}
-        # Per planner, not a module-level lru_cache: that would keep every planner (and its graph)
+        # Per planner, not a module-level cache: that would keep every planner (and its graph)
         # alive for the life of the process, e.g. a sweep worker's.
-        self._paths: dict[str, tuple[tuple[Resource, ...], float, dict[str, float]]] = {}
+        self._paths: dict[str, BusPath] = {}
 
     def units(self, task: Task) -> tuple[Resource, ...]:
         """The resources a task holds throughout. A layer's tiles are always taken together and
@@ -103,56 +109,55 @@ class Planner:
         return (Resource("tiles", tile_group_name(tiles), len(tiles)),)
 
     def port(self, task: Task) -> str:
-        """The graph node a task's data enters and leaves by."""
-        lp = self.placement.layers[task.layer - 1]
-        if task.unit == "wg":
-            return wg_node(lp.wg_unit)
-        return tile_node((lp.tiles if task.unit == "weights" else lp.feedback_tiles)[0])
+        """The graph node (unit) a task's data enters and leaves by."""
+        return self.units(task)[0].name
 
-    def _path(self, src: str) -> tuple[tuple[Resource, ...], float, dict[str, float]]:
-        """Contended resources, bottleneck bandwidth (Gb/s) and pJ/bit by component, src -> DRAM."""
+    def _bus(self, src: str) -> BusPath:
         if src not in self._paths:
-            self._paths[src] = self._find_path(src)
+            path = nx.shortest_path(self.graph, src, GBUF)
+            resources: list[Resource] = []
+            width, delay, energy = math.inf, 0.0, 0.0
+            for a, b in zip(path, path[1:]):
+                edge = self.graph.edges[a, b]
+                width = min(width, edge["width_bits"])
+                delay += edge["transfer_s"]
+                energy += edge["energy_j_per_bit"]
+                if edge["capacity"]:
+                    resources.append(Resource("interconnect", link_name(a, b)))
+            for node in path[1:-1]:
+                if self.graph.nodes[node]["kind"] == "bus":  # a shared bus or H-tree root
+                    resources.append(Resource("interconnect", node))
+            self._paths[src] = BusPath(tuple(resources), int(width), delay, energy)
         return self._paths[src]
 
-    def _find_path(self, src: str) -> tuple[tuple[Resource, ...], float, dict[str, float]]:
-        path = nx.shortest_path(self.graph, src, DRAM, weight="length_mm")
-        resources: list[Resource] = []
-        bw = math.inf
-        pj = {"interconnect": 0.0, "buffers": 0.0}
-        for a, b in zip(path, path[1:]):
-            edge = self.graph.edges[a, b]
-            bw = min(bw, edge["bandwidth_gbps"])
-            pj["interconnect"] += edge["energy_pj_per_bit"]
-            if edge["capacity"]:
-                resources.append(Resource("interconnect", link_name(a, b)))
-        for node in path[1:-1]:
-            data = self.graph.nodes[node]
-            # A bus is itself the contended medium. Tiles a mesh route passes are not held:
-            # their routers forward in parallel with compute, and holding them would let two
-            # tasks each wait for the other's tile.
-            if data["kind"] == "bus":
-                resources.append(Resource("interconnect", node))
-                bw = min(bw, data.get("bandwidth_gbps", math.inf))
-            if node == GBUF:
-                pj["buffers"] += data["pass_energy_pj_per_bit"]
-        return tuple(resources), bw, pj
-
-    def _transfer(self, src: str, layer: int, bits: int) -> Transfer:
-        resources, bw, pj = self._path(src)
-        units = 0
-        if self._interleaved:
-            # Striped over as many channels as the path can feed: a 256 Gb/s link gains nothing
-            # from a second 256 Gb/s channel, and must not keep it from other transfers.
-            units = min(self._channels, max(1, math.ceil(bw / self._channel_bw)))
-            bw = min(bw, units * self._channel_bw)
-        else:
-            resources = resources + (Resource("dram", channel_name(self.placement.layers[layer - 1].dram_channel)),)
-            bw = min(bw, self._channel_bw)
-        latency_ps = math.ceil(bits * 1000 / bw)  # Gb/s = bits/ns
-        energy = {"interconnect": bits * pj["interconnect"], "buffers": bits * pj["buffers"],
-                  "dram": bits * self._dram_pj}
-        return Transfer(bits, resources, latency_ps, energy, units)
+    def _transfer(self, task: Task, traffic: Traffic) -> Transfer:
+        bits = traffic.bits
+        unit = self.port(task)
+        if traffic.path == "bus":
+            bus = self._bus(unit)
+            latency_s = math.ceil(bits / bus.width_bits) * bus.transfer_s
+            return Transfer(bits, bus.resources, math.ceil(latency_s * PS_PER_S),
+                            {"interconnect": bits * bus.energy_j_per_bit * PJ_PER_J})
+        if traffic.path == "buffer":
+            core, _ = self.chip.global_buffer
+            bandwidth = self.chip.global_buffer_bandwidth_bit_per_s
+            if self._shared_buffer:
+                resources: tuple[Resource, ...] = (Resource("buffers", GBUF),)
+            else:  # NeuroSim: a layer gets its tiles' share of the buffer's lanes; WG units all of them
+                if traffic.layer_share:  # the data of the task's layer, in that layer's share
+                    unit = tile_group_name(self.placement.layers[task.layer - 1].tiles)
+                tiles = self.graph.nodes[unit]["tiles"]
+                if tiles:
+                    bandwidth /= math.ceil(max(1, self.placement.tiles_total) / tiles)
+                resources = (Resource("buffers", f"{GBUF}:{unit}"),)
+            return Transfer(bits, resources, math.ceil(bits / bandwidth * PS_PER_S),
+                            {"buffers": bits * core.energy_per_bit_j * PJ_PER_J})
+        energy = {"dram": bits * self._dram_j_per_bit * PJ_PER_J}
+        if self._interleaved:  # striped over every channel of the pool
+            latency_ps = math.ceil(bits / (self._channels * self._channel_bit_per_s) * PS_PER_S)
+            return Transfer(bits, (), latency_ps, energy, self._channels)
+        channel = Resource("dram", channel_name(self.placement.layers[task.layer - 1].dram_channel))
+        return Transfer(bits, (channel,), math.ceil(bits / self._channel_bit_per_s * PS_PER_S), energy)
 
     @property
     def dram_pool(self) -> list[Resource]:
@@ -165,13 +170,11 @@ class Planner:
             cost: OpCost | None = getattr(self.costs[task.layer - 1], task.phase)
             if cost is None:
                 raise ValueError(f"no cost for {task.name} under this rule")
-            units = self.units(task)
-            port = self.port(task)
             steps: list[Step] = []
-            if cost.dram_read_bits:
-                steps.append(self._transfer(port, task.layer, cost.dram_read_bits))
-            steps.append(Compute(cost.latency_ps, dict(cost.energy_pj)))
-            if cost.dram_write_bits:
-                steps.append(self._transfer(port, task.layer, cost.dram_write_bits))
-            self._cache[key] = Plan(units, tuple(steps), cost.macs)
+            for step in cost.steps:
+                if isinstance(step, Traffic):
+                    steps.append(self._transfer(task, step))
+                else:
+                    steps.append(step)
+            self._cache[key] = Plan(self.units(task), tuple(steps), cost.macs)
         return self._cache[key]

@@ -1,161 +1,73 @@
-"""Analytic cost of one task: latency and dynamic energy by component, plus its DRAM traffic.
+"""What each task does on the chip: compute inside the unit it holds (simcim.hardware.chip) and the
+data it moves over the shared paths -- DRAM, the global buffer, the chip bus -- in order.
 
-Never one event per MAC: a task's compute time and energy come from these closed forms
-(NeuroSim-style: bit-serial inputs, column-muxed ADCs, shift-add and adder trees), and the engine
-adds the time and energy of moving data over the chip's graph.
+The engine turns each Traffic into a transfer that holds the path's resources (simcim.engine.plans).
+Data movement is counted as DNN+NeuroSim V2.1 counts it (Chip.cpp:ChipCalculatePerformance), with the
+tensors' real sizes where NeuroSim shortens them:
+
+- FW: the layer's input map is in the global buffer (NeuroSim sizes it for the largest one; the first
+  layer's comes from DRAM); the im2col input vectors go from the buffer over the bus to the tiles
+  (Cin*k*k values per output position; a novel-mapping tile reuses inputs across kernel columns, so
+  k-fold fewer), the outputs come back (pooled) into the buffer for the next layer, and the output
+  map also goes to DRAM for the backward pass.
+- AG (error through W^T or B): the error from the buffer to the tiles and back, as the forward's
+  traffic (NeuroSim charges the forward's again); the f'(a) bit mask from DRAM; the new error also to
+  DRAM for its layer's weight gradient.
+- PROJ (DFA, DRTP): the output error (or target) to the shared B arrays, one value per output channel
+  back; the f'(a) mask from DRAM, the layer's error to DRAM.
+- WG: the layer's input map and errors from DRAM through the layer's share of the buffer into the WG
+  unit (NeuroSim's "reload activation and gradient" pass); the image's weight gradient, at the unit's
+  output precision, to DRAM and back to be added into the batch's (NeuroSim's per-image gradient round
+  trip, which dominates training energy).
+- WU (per batch): one bit per weight of update direction over the bus to the tiles, then write pulses.
+
+NeuroSim counts activation traffic to DRAM without the channel count (H*W*bits per map); we move
+whole tensors. It counts the global-buffer passes of the forward traffic twice; we count each pass once.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Literal
 
-from simcim.hardware import constants as C
-from simcim.hardware.energies import device_energies
-from simcim.mapping import ArrayGroup, LayerPlacement, Placement
-from simcim.rules import LearningRule
-from simcim.spec.architecture import Architecture
-from simcim.spec.workload import Workload
+from simcim.hardware.chip import COMPONENTS, ChipModel, Cost
+from simcim.mapping import LayerPlacement, Placement
 
-# Energy components, in the order reports show them.
-COMPONENTS = ("arrays", "adc", "accumulation", "buffers", "interconnect", "dram", "wg_units", "leakage")
-PS_PER_NS = 1000
+__all__ = ["COMPONENTS", "Compute", "Traffic", "Step", "OpCost", "LayerCosts", "layer_costs"]
+
+PS_PER_S = 1e12
+PJ_PER_J = 1e12
+
+Path = Literal["dram", "buffer", "bus"]
+
+
+@dataclass(frozen=True)
+class Compute:
+    """Work inside the task's unit: latency and dynamic energy by component."""
+
+    latency_ps: int
+    energy_pj: dict[str, float]
+
+
+@dataclass(frozen=True)
+class Traffic:
+    """``bits`` over one shared path: DRAM (channels), the global buffer (its port), the chip bus.
+    ``layer_share``: through the global buffer's share of the task's layer (the weight-gradient unit
+    reading that layer's data), not the share of the unit the task holds."""
+
+    path: Path
+    bits: int
+    layer_share: bool = False
+
+
+Step = Compute | Traffic
 
 
 @dataclass(frozen=True)
 class OpCost:
-    """Cost of one task's compute, plus the bits it reads from and writes to DRAM."""
-
-    latency_ps: int
-    energy_pj: dict[str, float] = field(default_factory=dict)
-    macs: int = 0  # multiply-accumulates (for TOPS: 2 ops each)
-    dram_read_bits: int = 0  # before compute
-    dram_write_bits: int = 0  # after compute
-
-
-def _ns_to_ps(ns: float) -> int:
-    return int(round(ns * PS_PER_NS))
-
-
-def mvm_cost(arch: Architecture, *, in_bits: int, out_bits: int, in_values: int, out_values: int,
-             conversions_per_bit: int, tree_inputs: int, cells_read: int, cells_per_value: int,
-             mvms: int) -> OpCost:
-    """Bit-serial matrix-vector products on crossbars, repeated ``mvms`` times.
-
-    Every subarray works in parallel; per input bit, each ADC converts its ``cols_per_adc``
-    multiplexed lines one after another, then shift-add and an adder tree over ``tree_inputs``
-    partial sums finish the product.
-    """
-    sa, dev = arch.subarray, arch.device
-    e = device_energies(arch)
-    clk_ns = 1.0 / arch.technology.clock_ghz
-    per_bit_ns = dev.read.pulse_ns + sa.cols_per_adc * sa.adc.latency_ns
-    tree_ns = (math.ceil(math.log2(tree_inputs)) + 1) * clk_ns if tree_inputs > 1 else clk_ns
-    latency_ps = mvms * _ns_to_ps(in_bits * per_bit_ns + tree_ns)
-    conversions = in_bits * conversions_per_bit
-    energy = {
-        "arrays": mvms * in_bits * C.INPUT_BIT_ACTIVITY * cells_read * e.cell_read_pj,
-        "adc": mvms * conversions * e.adc_conversion_pj,
-        # shift-add of every conversion, then the tree and the merge of a value's cells
-        "accumulation": mvms * (conversions + out_values * (tree_inputs - 1 + cells_per_value - 1)) * e.add16_pj,
-        "buffers": mvms * (in_values * in_bits + out_values * out_bits) * e.sram_bit_pj,
-    }
-    return OpCost(latency_ps=latency_ps, energy_pj=energy)
-
-
-def forward_read(arch: Architecture, g: ArrayGroup, in_bits: int, out_bits: int, in_values: int,
-                 out_values: int, mvms: int) -> OpCost:
-    """A matrix read the ordinary way (W for FW, B for FA's AG and DFA's PROJ): inputs on the rows,
-    every used column of every row group converted, then a tree over the row groups."""
-    return mvm_cost(arch, in_bits=in_bits, out_bits=out_bits, in_values=in_values, out_values=out_values,
-                    conversions_per_bit=g.row_groups * out_values * g.cells_per_value,
-                    tree_inputs=g.row_groups, cells_read=in_values * out_values * g.cells_per_value,
-                    cells_per_value=g.cells_per_value, mvms=mvms)
-
-
-def _with_traffic(cost: OpCost, macs: int, read_bits: int, write_bits: int) -> OpCost:
-    return OpCost(cost.latency_ps, cost.energy_pj, macs, read_bits, write_bits)
-
-
-def forward_cost(arch: Architecture, wl: Workload, lp: LayerPlacement, is_last: bool, classes: int) -> OpCost:
-    """FW of one layer for one image: inputs on rows, outputs from columns."""
-    q, layer = wl.quantization, lp.layer
-    cost = forward_read(arch, lp.weights, q.activation_bits, q.activation_bits, layer.rows, layer.cols, layer.mvms)
-    # NeuroSim keeps every activation in DRAM for the backward pass; the last layer also writes
-    # the output error e = y - onehot.
-    writes = layer.out_elems * q.activation_bits + (classes * q.error_bits if is_last else 0)
-    return _with_traffic(cost, layer.macs, layer.in_elems * q.activation_bits, writes)
-
-
-def transposed_cost(arch: Architecture, wl: Workload, lp: LayerPlacement) -> OpCost:
-    """AG through the layer's own arrays (BP, SS): the error enters on the columns of W and leaves
-    on its rows (W^T read)."""
-    q, layer, g = wl.quantization, lp.layer, lp.weights
-    cost = mvm_cost(arch, in_bits=q.error_bits, out_bits=q.error_bits,
-                    in_values=layer.cols, out_values=layer.rows,
-                    conversions_per_bit=g.col_groups * layer.rows, tree_inputs=g.col_groups,
-                    cells_read=layer.weights * g.cells_per_value,
-                    cells_per_value=g.cells_per_value, mvms=layer.mvms)
-    return _error_traffic(cost, wl, lp)
-
-
-def _error_traffic(cost: OpCost, wl: Workload, lp: LayerPlacement) -> OpCost:
-    """An error pass reads delta_l and the f'(a) mask (1 bit each) and writes delta_{l-1}."""
-    q, layer = wl.quantization, lp.layer
-    reads = layer.out_elems * q.error_bits + layer.in_elems
-    return _with_traffic(cost, layer.macs, reads, layer.in_elems * q.error_bits)
-
-
-def feedback_ag_cost(arch: Architecture, wl: Workload, lp: LayerPlacement) -> OpCost:
-    """AG through a fixed B (FA; M x K) held in arrays of its own, read forward."""
-    assert lp.feedback is not None
-    q, layer = wl.quantization, lp.layer
-    cost = forward_read(arch, lp.feedback, q.error_bits, q.error_bits, layer.cols, layer.rows, layer.mvms)
-    return _error_traffic(cost, wl, lp)
-
-
-def projection_cost(arch: Architecture, wl: Workload, lp: LayerPlacement, rule: LearningRule, classes: int) -> OpCost:
-    """PROJ of DFA (B_l e) or DRTP (B_l onehot): one MVM from the classes to the layer's outputs."""
-    assert lp.feedback is not None
-    q, layer = wl.quantization, lp.layer
-    in_bits = rule.signal_bits(q.error_bits)  # DRTP projects the one-hot target
-    cost = forward_read(arch, lp.feedback, in_bits, q.error_bits, classes, layer.out_elems, 1)
-    reads = classes * in_bits + layer.out_elems  # e (or the target) and the f'(a_l) mask
-    return _with_traffic(cost, classes * layer.out_elems, reads, layer.out_elems * q.error_bits)
-
-
-def weight_gradient_cost(arch: Architecture, wl: Workload, lp: LayerPlacement) -> OpCost:
-    """WG of one layer for one image on an SRAM-CIM weight-gradient unit: dW += delta y^T.
-
-    The running gradient is read from and written back to DRAM each image (NeuroSim's model).
-    """
-    q, layer, wg = wl.quantization, lp.layer, arch.chip.weight_gradient
-    e = device_energies(arch)
-    clk_ns = 1.0 / arch.technology.clock_ghz
-    # Each SRAM array takes y into its cells and delta bit-serially on its rows; its ADCs share
-    # cols_per_adc columns as in the weight arrays.
-    macs_per_ns = wg.arrays * wg.rows * wg.cols / (q.error_bits * arch.subarray.cols_per_adc * clk_ns)
-    latency_ps = _ns_to_ps(math.ceil(layer.macs / macs_per_ns) + clk_ns)
-    grad_bits = layer.weights * q.gradient_bits
-    energy = {"wg_units": layer.macs * e.mac8_pj}
-    reads = layer.in_elems * q.activation_bits + layer.out_elems * q.error_bits + grad_bits
-    return OpCost(latency_ps, energy, layer.macs, reads, grad_bits)
-
-
-def weight_update_cost(arch: Architecture, wl: Workload, lp: LayerPlacement) -> OpCost:
-    """WU of one layer per batch: write pulses row by row, LTP then LTD, all subarrays at once."""
-    q, layer, g = wl.quantization, lp.layer, lp.weights
-    e = device_energies(arch)
-    pulses = wl.update_activity.pulses_per_cell
-    rows_per_subarray = min(layer.rows, arch.subarray.rows)
-    latency_ps = _ns_to_ps(rows_per_subarray * 2 * pulses * arch.device.write.pulse_ns)
-    cells = layer.weights * g.cells_per_value
-    energy = {
-        "arrays": cells * pulses * e.cell_write_pj,
-        # pulse counts from the gradient: one add per weight in the periphery
-        "accumulation": layer.weights * e.add16_pj,
-    }
-    return OpCost(latency_ps, energy, 0, layer.weights * q.gradient_bits, 0)
+    steps: tuple[Step, ...]
+    macs: int  # multiply-accumulates (2 ops each, for TOPS)
 
 
 @dataclass(frozen=True)
@@ -169,21 +81,115 @@ class LayerCosts:
     WU: OpCost | None
 
 
-def layer_costs(arch: Architecture, wl: Workload, placement: Placement) -> list[LayerCosts]:
+def _compute(cost: Cost) -> Compute:
+    return Compute(int(round(cost.latency_s * PS_PER_S)), {k: v * PJ_PER_J for k, v in cost.energy_j.items() if v})
+
+
+def _traffic(path: Path, bits: float, layer_share: bool = False) -> list[Step]:
+    return [Traffic(path, int(math.ceil(bits)), layer_share)] if bits > 0 else []
+
+
+def _vector_bits(chip: ChipModel, lp: LayerPlacement, bits_per_value: int) -> tuple[float, float]:
+    """(bits sent to the tiles, bits returned) per image: im2col inputs and (pooled) outputs."""
+    layer = lp.layer
+    to_tiles = layer.rows * bits_per_value * layer.mvms / (layer.kernel if lp.floorplan.novel else 1)
+    back = layer.cols * bits_per_value * layer.mvms / (layer.pool ** 2 if layer.pool else 1)
+    return to_tiles, back
+
+
+def forward_cost(chip: ChipModel, lp: LayerPlacement, last: bool) -> OpCost:
+    layer, q = lp.layer, chip.workload.quantization
+    to_tiles, back = _vector_bits(chip, lp, q.activation_bits)
+    map_in = layer.in_elems * q.activation_bits if layer.index == 1 else 0  # later layers' are in the buffer
+    map_out = layer.out_elems * q.activation_bits / (layer.pool ** 2 if layer.pool else 1)
+    if last:  # the output error e = y - onehot leaves with the last layer's outputs
+        map_out += chip.placement.classes * q.error_bits
+    steps = [*_traffic("dram", map_in), *_traffic("buffer", map_in + to_tiles), *_traffic("bus", to_tiles),
+             _compute(chip.forward(lp)),
+             *_traffic("bus", back), *_traffic("buffer", back + map_out), *_traffic("dram", map_out)]
+    return OpCost(tuple(steps), layer.macs)
+
+
+def _error_steps(chip: ChipModel, lp: LayerPlacement, work: Cost) -> tuple[Step, ...]:
+    """An error pass: delta_l from the buffer, the f'(a_{l-1}) mask from DRAM, delta_{l-1} out to the
+    buffer (the next pass) and to DRAM (its layer's weight gradient), like the forward's traffic."""
+    layer, q = lp.layer, chip.workload.quantization
+    to_tiles, back = _vector_bits(chip, lp, q.error_bits)
+    mask = layer.in_elems  # one bit per element: was the activation's derivative zero
+    err_out = layer.in_elems * q.error_bits
+    return (*_traffic("dram", mask), *_traffic("buffer", mask + to_tiles), *_traffic("bus", to_tiles),
+            _compute(work),
+            *_traffic("bus", back), *_traffic("buffer", back + err_out), *_traffic("dram", err_out))
+
+
+def error_cost(chip: ChipModel, lp: LayerPlacement) -> OpCost:
+    """AG: through the layer's own arrays transposed (BP, SS), or through its B (FA)."""
+    rule = chip.placement.rule
+    if rule.reads_transposed:
+        work = chip.error_transposed(lp)
+    else:
+        block = next(b for b in chip.placement.feedback if lp.layer.index in b.layers)
+        work = chip.feedback_read(block, lp.layer.mvms, chip.workload.quantization.error_bits)
+    return OpCost(_error_steps(chip, lp, work), lp.layer.macs)
+
+
+def projection_cost(chip: ChipModel, lp: LayerPlacement) -> OpCost:
+    """PROJ (DFA, DRTP): the output error (or one-hot target) through this layer's B_l on the packed
+    feedback arrays, one value per output channel; with the f'(a) mask it makes delta_l."""
+    layer, q = lp.layer, chip.workload.quantization
+    rule, n_cls = chip.placement.rule, chip.placement.classes
+    bits_in = n_cls * rule.signal_bits(q.error_bits)
+    block = next(b for b in chip.placement.feedback if layer.index in b.layers)
+    work = chip.feedback_read(block, 1, rule.signal_bits(q.error_bits))
+    back = layer.cols * q.error_bits
+    mask = layer.out_elems
+    delta = layer.out_elems * q.error_bits
+    steps = [*_traffic("dram", bits_in + mask), *_traffic("buffer", bits_in + mask), *_traffic("bus", bits_in),
+             _compute(work),
+             *_traffic("bus", back), *_traffic("buffer", back + delta), *_traffic("dram", delta)]
+    return OpCost(tuple(steps), n_cls * layer.cols)
+
+
+def weight_gradient_cost(chip: ChipModel, lp: LayerPlacement) -> OpCost:
+    """WG of one image: inputs and errors into the WG unit, the gradient round trip through DRAM,
+    and its accumulation into the batch's gradient."""
+    layer, q = lp.layer, chip.workload.quantization
+    act_to_unit, err_to_unit = _vector_bits(chip, lp, q.activation_bits)[0], layer.out_elems * q.error_bits
+    maps = layer.in_elems * q.activation_bits + layer.out_elems * q.error_bits
+    grad = chip.gradient_bits(lp)
+    wg, accumulate = chip.weight_gradient(lp)
+    steps = [*_traffic("dram", maps), *_traffic("buffer", maps + act_to_unit + err_to_unit, layer_share=True),
+             _compute(wg),
+             # the image's gradient into the buffer and out to DRAM, then back in and out to the adders
+             *_traffic("buffer", 2 * grad), *_traffic("dram", grad),
+             *_traffic("dram", grad), *_traffic("buffer", 2 * grad),
+             _compute(accumulate)]
+    return OpCost(tuple(steps), layer.macs)
+
+
+def weight_update_cost(chip: ChipModel, lp: LayerPlacement) -> OpCost:
+    """WU of one batch: the update directions (one bit per weight) to the tiles, then write pulses."""
+    activity = chip.workload.update_activity
+    by_layer = activity.pulses_per_cell_by_layer
+    pulses = by_layer[lp.layer.index - 1] if by_layer is not None else activity.pulses_per_cell
+    row = activity.row_pulses if activity.row_pulses is not None else math.ceil(pulses)
+    bits = lp.layer.weights
+    steps = [*_traffic("buffer", bits), *_traffic("bus", bits), _compute(chip.weight_update(lp, pulses, row))]
+    return OpCost(tuple(steps), 0)
+
+
+def layer_costs(chip: ChipModel) -> list[LayerCosts]:
     """Cost of every phase of every layer for the placement's rule."""
-    out: list[LayerCosts] = []
-    n = len(placement.layers)
+    placement: Placement = chip.placement
     rule = placement.rule
+    n = len(placement.layers)
+    out: list[LayerCosts] = []
     for lp in placement.layers:
         i = lp.layer.index
-        fw = forward_cost(arch, wl, lp, i == n, placement.classes)
-        ag = proj = None
-        if rule.has_phase("AG", i, n):
-            # the error through the layer's own arrays, transposed, or through B on arrays of its own
-            ag = transposed_cost(arch, wl, lp) if rule.reads_transposed else feedback_ag_cost(arch, wl, lp)
-        if rule.has_phase("PROJ", i, n):
-            proj = projection_cost(arch, wl, lp, rule, placement.classes)
-        wg = weight_gradient_cost(arch, wl, lp) if rule.has_phase("WG", i, n) else None
-        wu = weight_update_cost(arch, wl, lp) if rule.has_phase("WU", i, n) else None
-        out.append(LayerCosts(fw, ag, proj, wg, wu))
+        out.append(LayerCosts(
+            FW=forward_cost(chip, lp, i == n),
+            AG=error_cost(chip, lp) if rule.has_phase("AG", i, n) else None,
+            PROJ=projection_cost(chip, lp) if rule.has_phase("PROJ", i, n) else None,
+            WG=weight_gradient_cost(chip, lp) if rule.has_phase("WG", i, n) else None,
+            WU=weight_update_cost(chip, lp) if rule.has_phase("WU", i, n) else None))
     return out

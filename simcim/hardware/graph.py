@@ -1,24 +1,29 @@
-"""The chip as a networkx graph: components are nodes, links are edges. The engine instantiates it.
+"""The chip as a networkx graph: the units tasks hold (a layer's tiles, a feedback block, a WG unit),
+the paths between them and the global buffer, and the buffer's ports. The planner reads a unit's
+path from here; the engine holds its contended parts.
 
-Node attributes: ``kind`` (tile | wg_unit | buffer | dram | router | bus), ``capacity`` (1 for a
-component that serves one task at a time, 0 for one never contended in this model), and kind
-specific data (DRAM channels and bandwidth, buffer pass energy). Edge attributes: ``bandwidth_gbps``,
-``energy_pj_per_bit``, ``length_mm``, ``capacity`` (1 = a link carries one transfer at a time).
+Node attributes: ``kind`` (unit | router | bus | buffer | tile), ``capacity`` (1 = serves one transfer
+at a time). Edge attributes: ``width_bits`` (bits per transfer), ``transfer_s`` (wire delay of one
+transfer over the edge: NeuroSim moves a bus-width word root-to-leaf per transfer, HTree.cpp
+CalculateLatency), ``energy_j_per_bit``, ``capacity``.
+
+Topologies: ``htree`` -- NeuroSim's chip H-tree. With ``bandwidth: partitioned`` each layer owns a
+share of the bus width in proportion to its tiles (Chip.cpp: numBitAccess per layer), so nothing
+contends; with ``shared`` every unit's traffic crosses one root of the full width. ``bus`` -- one bus
+all units share. ``mesh`` -- tiles on a grid with neighbour links, the corner tile next to the buffer.
+Weight-gradient units sit next to the global buffer (NeuroSim charges their data to the buffer only).
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import networkx as nx
 
-from simcim.hardware.area import tile_pitch_mm
-from simcim.hardware.energies import device_energies
-from simcim.hardware.scaling import wire_energy_scale
+from simcim.hardware.chip import ChipModel
 from simcim.mapping import Placement
-from simcim.spec.architecture import Architecture
 
-DRAM = "chip.dram"
 GBUF = "chip.gbuf"
 
 
@@ -26,82 +31,84 @@ def tile_node(i: int) -> str:
     return f"chip.tile{i}"
 
 
+def tile_group_name(tiles: tuple[int, ...]) -> str:
+    """``chip.tile4`` for one tile, ``chip.tile4-7`` for a contiguous group."""
+    return tile_node(tiles[0]) if len(tiles) == 1 else f"{tile_node(tiles[0])}-{tiles[-1]}"
+
+
 def wg_node(j: int) -> str:
     return f"chip.wg{j}"
 
 
-def _link(g: nx.Graph, a: str, b: str, arch: Architecture, length_mm: float, capacity: int = 1,
-          bandwidth_gbps: float | None = None) -> None:
+@dataclass(frozen=True)
+class Unit:
+    """A unit tasks hold, with its share of the chip's tiles (for partitioned bandwidth)."""
+
+    name: str
+    tiles: int
+
+
+def units(placement: Placement) -> list[Unit]:
+    out = [Unit(tile_group_name(lp.tiles), len(lp.tiles)) for lp in placement.layers]
+    out += [Unit(tile_group_name(b.tiles), len(b.tiles)) for b in placement.feedback]
+    out += [Unit(wg_node(j), 0) for j in range(placement.wg_units)]
+    return out
+
+
+def _edge(g: nx.Graph, a: str, b: str, width_bits: int, transfer_s: float, energy_j_per_bit: float,
+          capacity: int) -> None:
+    g.add_edge(a, b, width_bits=max(1, int(width_bits)), transfer_s=transfer_s, energy_j_per_bit=energy_j_per_bit,
+               capacity=capacity)
+
+
+def build_graph(chip: ChipModel) -> nx.Graph:
+    """Units, the interconnect to the global buffer, and the buffer's ports."""
+    placement, arch = chip.placement, chip.arch
     ic = arch.chip.interconnect
-    bw = bandwidth_gbps if bandwidth_gbps is not None else ic.link_width_bits * arch.technology.clock_ghz
-    energy = ic.wire_energy_pj_per_bit_mm * wire_energy_scale(arch.technology) * length_mm
-    g.add_edge(a, b, bandwidth_gbps=bw, energy_pj_per_bit=energy, length_mm=length_mm,
-               capacity=capacity, width_bits=ic.link_width_bits if capacity else 0)
-
-
-def _htree(g: nx.Graph, arch: Architecture, tiles: list[str], pitch: float) -> str:
-    """Binary tree of routers over the tiles; returns the root. Links double in length every two levels."""
-    level, nodes = 0, tiles
-    while len(nodes) > 1:
-        parents = []
-        for k in range(0, len(nodes), 2):
-            router = f"chip.htree.r{level + 1}_{k // 2}"
-            g.add_node(router, kind="router", capacity=0)
-            for child in nodes[k:k + 2]:
-                _link(g, child, router, arch, pitch * 2 ** (level // 2) / 2)
-            parents.append(router)
-        nodes, level = parents, level + 1
-    return nodes[0]
-
-
-def _mesh(g: nx.Graph, arch: Architecture, tiles: list[str], pitch: float) -> str:
-    """Tiles on a square grid with nearest-neighbour links; the corner tile talks to the global buffer."""
-    side = math.ceil(math.sqrt(len(tiles)))
-    for i, t in enumerate(tiles):
-        r, c = divmod(i, side)
-        if c + 1 < side and i + 1 < len(tiles):
-            _link(g, t, tiles[i + 1], arch, pitch)
-        if i + side < len(tiles):
-            _link(g, t, tiles[i + side], arch, pitch)
-    return tiles[0]
-
-
-def _bus(g: nx.Graph, arch: Architecture, tiles: list[str], pitch: float) -> str:
-    """One shared bus: the bus node itself is the contended resource, taps are free."""
-    bus = "chip.bus"
-    ic = arch.chip.interconnect
-    g.add_node(bus, kind="bus", capacity=1, bandwidth_gbps=ic.link_width_bits * arch.technology.clock_ghz)
-    length = pitch * math.sqrt(len(tiles))  # the bus runs across the tile array
-    for t in tiles:
-        _link(g, t, bus, arch, length / max(len(tiles), 1), capacity=0)
-    return bus
-
-
-def build_graph(arch: Architecture, placement: Placement) -> nx.Graph:
-    """Components and links of the chip that holds ``placement``."""
     g = nx.Graph(name=arch.name)
-    pitch = tile_pitch_mm(arch)
-    dram = arch.chip.dram
-    e = device_energies(arch)
-    g.add_node(DRAM, kind="dram", capacity=0, channels=dram.channels,
-               bandwidth_gbps_per_channel=dram.bandwidth_gbps_per_channel,
-               energy_pj_per_bit=dram.energy_pj_per_bit, placement=dram.placement)
-    # Data passing the global buffer is written once and read once.
-    g.add_node(GBUF, kind="buffer", capacity=0, pass_energy_pj_per_bit=2 * e.sram_bit_pj)
-    tiles = [tile_node(i) for i in range(placement.tiles_total)]
-    for t in tiles:
-        g.add_node(t, kind="tile", capacity=1)
-    builders = {"htree": _htree, "mesh": _mesh, "bus": _bus}
-    root = builders[arch.chip.interconnect.topology](g, arch, tiles, pitch)
-    _link(g, root, GBUF, arch, pitch)
-    # The DRAM PHY is as wide as all channels together; the channels themselves are the contention.
-    _link(g, GBUF, DRAM, arch, 0.0, capacity=0, bandwidth_gbps=dram.channels * dram.bandwidth_gbps_per_channel)
-    for j in range(placement.wg_units):
-        g.add_node(wg_node(j), kind="wg_unit", capacity=1)
-        _link(g, wg_node(j), DRAM, arch, pitch)
+    shared = ic.bandwidth == "shared"
+    g.add_node(GBUF, kind="buffer", capacity=1 if shared else 0)
+    tile = chip.tile_side_m
+    tree = chip.htree
+    width = chip.bus_width_bits
+    total_tiles = max(1, placement.tiles_total)
+    topology = ic.topology
+    hub = GBUF
+    if topology == "htree" and shared:
+        hub = "chip.htree"
+        g.add_node(hub, kind="bus", capacity=1)
+        _edge(g, hub, GBUF, width, 0.0, 0.0, 0)
+    elif topology == "bus":
+        hub = "chip.bus"
+        g.add_node(hub, kind="bus", capacity=1)
+        _edge(g, hub, GBUF, width, 0.0, 0.0, 0)
+    mesh_side = math.ceil(math.sqrt(total_tiles))
+    if topology == "mesh":
+        for i in range(total_tiles):
+            g.add_node(tile_node(i), kind="tile", capacity=0)
+            r, c = divmod(i, mesh_side)
+            if c + 1 < mesh_side and i + 1 < total_tiles:
+                _edge(g, tile_node(i), tile_node(i + 1), width, tree.delay_s_per_m * tile,
+                      tree.energy_j_per_m_bit * tile, 1)
+            if i + mesh_side < total_tiles:
+                _edge(g, tile_node(i), tile_node(i + mesh_side), width, tree.delay_s_per_m * tile,
+                      tree.energy_j_per_m_bit * tile, 1)
+        _edge(g, tile_node(0), GBUF, width, tree.delay_s_per_m * tile, tree.energy_j_per_m_bit * tile, 1)
+    root_to_leaf_s = tree.latency_per_transfer_s(tile, tile)
+    root_to_leaf_j = tree.energy_per_bit_j(tile, tile)
+    for unit in units(placement):
+        g.add_node(unit.name, kind="unit", capacity=0, tiles=unit.tiles)
+        if unit.tiles == 0:  # a WG unit, beside the buffer
+            _edge(g, unit.name, GBUF, width, 0.0, 0.0, 0)
+        elif topology == "htree" and not shared:
+            share = math.ceil(width * unit.tiles / total_tiles)
+            _edge(g, unit.name, GBUF, share, root_to_leaf_s, root_to_leaf_j, 1)
+        elif topology in ("htree", "bus"):
+            length_m = tile * math.sqrt(total_tiles) if topology == "bus" else 0.0
+            transfer_s = root_to_leaf_s if topology == "htree" else tree.delay_s_per_m * length_m
+            energy = root_to_leaf_j if topology == "htree" else tree.energy_j_per_m_bit * length_m
+            _edge(g, unit.name, hub, width, transfer_s, energy, 0)
+        else:  # mesh: the unit enters at its first tile
+            first = int(unit.name.removeprefix("chip.tile").split("-")[0])
+            _edge(g, unit.name, tile_node(first), width, 0.0, 0.0, 0)
     return g
-
-
-def wire_bit_mm(g: nx.Graph) -> float:
-    """Sum over contended links of width x length, for the interconnect's area."""
-    return float(sum(d["width_bits"] * d["length_mm"] for _, _, d in g.edges(data=True)))

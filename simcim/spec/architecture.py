@@ -1,26 +1,31 @@
 """The architecture YAML as typed models: technology, device, subarray, PE, tile, chip.
 
-Defaults are those of DNN+NeuroSim V2.1 (docs/reference.md), so a YAML needs to say
-only what differs. Every unit is in the key's name.
+Defaults are those of DNN+NeuroSim V2.1's Param.cpp (github.com/neurosim/DNN_NeuroSim_V2.1;
+docs/reference.md), so a YAML needs to say only what differs. Every unit is in the key's name.
+Circuit figures (ADC, buffers, wires, the weight-gradient unit) are not keys: they follow from the
+technology node and these sizes through the models in simcim/hardware/circuits.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Literal
 
 from pydantic import Field, model_validator
 
 from simcim.spec.base import SpecModel
 
+# Nodes with device data in NeuroSim's technology model (Technology.cpp: PTM cards, FinFET below 22 nm).
+NODES_NM = (7, 10, 14, 22, 32, 45, 65, 90, 130)
+
 
 class Technology(SpecModel):
-    node_nm: int = Field(22, ge=5, le=180, description="CMOS technology node")
+    node_nm: Literal[7, 10, 14, 22, 32, 45, 65, 90, 130] = Field(
+        32, description="CMOS node; one of NeuroSim's PTM-based technology tables")
+    roadmap: Literal["lstp", "hp"] = Field("lstp", description="low standby power or high performance devices")
     clock_ghz: float = Field(1.0, gt=0, le=10, description="logic clock (NeuroSim default 1 GHz)")
-    temperature_k: float = Field(300.0, ge=200, le=400)
-    vdd_v: float = Field(0.8, gt=0, le=2.0, description="logic supply; scales CMOS energy as V^2")
-    # Static power of powered logic and SRAM per mm^2. ~10 mW/mm^2 is the order of low-power
-    # 22-28 nm logic at 300 K (ITRS 2013 PIDS tables); set it from your PDK when you have one.
-    leakage_mw_per_mm2: float = Field(10.0, ge=0, le=1e4)
+    # NeuroSim's on/off-current tables span 300-400 K; leakage and ADC power depend on it.
+    temperature_k: float = Field(300.0, ge=300, le=400)
 
 
 class Nonlinearity(SpecModel):
@@ -43,17 +48,27 @@ class Pulse(SpecModel):
     pulse_ns: float = Field(gt=0, le=1e6)
 
 
+class FeFET(SpecModel):
+    """FeFET gate and ferroelectric, for the write energy (Param.cpp: gateCapFeFET, polarization)."""
+
+    gate_capacitance_f: float = Field(2.1717e-18, gt=0, le=1e-12)
+    polarization_uc_per_cm2: float = Field(20.0, gt=0, le=1000)
+
+
 class Device(SpecModel):
-    cell: Literal["rram", "fefet", "pcm", "sram"] = "fefet"
-    bits_per_cell: int = Field(6, ge=1, le=8, description="conductance levels = 2**bits_per_cell")
-    r_on_ohm: float = Field(240e3, gt=0, description="NeuroSim default Ron 240 kOhm")
-    on_off_ratio: float = Field(10.0, gt=1, le=1e6)
+    cell: Literal["rram", "fefet", "pcm"] = "fefet"  # 1T1R cells; pcm is costed like rram
+    bits_per_cell: int = Field(5, ge=1, le=8, description="conductance levels = 2**bits_per_cell")
+    r_on_ohm: float = Field(240e3, gt=0, le=1e9, description="NeuroSim default Ron 240 kOhm")
+    on_off_ratio: float = Field(100.0, gt=1, le=1e6)
     nonlinearity: Nonlinearity = Nonlinearity()
     variation: Variation = Variation()
     read: Pulse = Pulse(voltage_v=0.5, pulse_ns=10.0)
     write: Pulse = Pulse(voltage_v=4.0, pulse_ns=50.0)
     read_noise: float = Field(0.0, ge=0, le=1, description="relative sigma of each read current")
-    cell_area_f2: float = Field(12.0, gt=0, le=1000, description="cell footprint in F^2")
+    access_voltage_v: float = Field(1.1, gt=0, le=10, description="gate voltage of the 1T1R access transistor")
+    cell_height_f: float = Field(4.0, ge=1, le=100, description="1T1R cell height in F (NeuroSim 4)")
+    cell_width_f: float = Field(4.0, ge=1, le=100, description="1T1R cell width in F (NeuroSim 4)")
+    fefet: FeFET = FeFET()
 
     @property
     def levels(self) -> int:
@@ -61,26 +76,33 @@ class Device(SpecModel):
 
 
 class Adc(SpecModel):
-    bits: int = Field(5, ge=1, le=12)
-    kind: Literal["mlsa", "sar", "flash"] = "mlsa"
-    # Walden figure of merit: energy per conversion = FoM * 2^bits. ~50 fJ/step is the middle of
-    # the Murmann ADC performance survey (1997-2023) for low-resolution, GS/s-class converters.
-    fom_fj_per_step: float = Field(50.0, gt=0, le=1e5)
-    latency_ns: float = Field(1.0, gt=0, le=1e4, description="one conversion")
-    area_um2: float = Field(150.0, gt=0, le=1e6, description="one ADC at this node")
+    bits: int = Field(6, ge=1, le=10, description="levels = 2**bits (NeuroSim levelOutput 64)")
+    kind: Literal["mlsa", "sar"] = "mlsa"  # multilevel sense-amp (flash-like) or SAR
+
+
+class ErrorRead(SpecModel):
+    """The transposed (row-side) periphery for the error pass through W^T (NeuroSim's AG)."""
+
+    rows_per_adc: int = Field(8, ge=1, le=4096, description="rows multiplexed onto one ADC (numRowMuxedAG)")
+    adc_bits: int = Field(6, ge=1, le=10, description="NeuroSim levelOutputAG 64")
 
 
 class Subarray(SpecModel):
-    rows: int = Field(128, ge=4, le=4096)
-    cols: int = Field(128, ge=4, le=4096)
+    rows: int = Field(128, ge=8, le=4096)
+    cols: int = Field(128, ge=8, le=4096)
     cols_per_adc: int = Field(8, ge=1, le=4096, description="columns multiplexed onto one ADC")
     adc: Adc = Adc()
-    transposable: bool = Field(True, description="peripherals for the transposed (error) read of BP")
+    # auto: the transposed periphery is built where the learning rule reads W^T (BP); true: always;
+    # false: never (rules that read W^T are refused).
+    transposable: bool | Literal["auto"] = "auto"
+    error_read: ErrorRead = ErrorRead()
 
     @model_validator(mode="after")
-    def _mux_divides_cols(self) -> "Subarray":
+    def _mux_divides(self) -> "Subarray":
         if self.cols % self.cols_per_adc:
             raise ValueError(f"cols_per_adc ({self.cols_per_adc}) must divide cols ({self.cols})")
+        if self.rows % self.error_read.rows_per_adc:
+            raise ValueError(f"error_read.rows_per_adc ({self.error_read.rows_per_adc}) must divide rows ({self.rows})")
         return self
 
     @property
@@ -88,33 +110,61 @@ class Subarray(SpecModel):
         return self.cols // self.cols_per_adc
 
 
+def _square(value: int, what: str) -> int:
+    side = math.isqrt(value)
+    if side * side != value:
+        raise ValueError(f"{what} must be a square number (PEs and tiles are square grids), got {value}")
+    return value
+
+
 class Pe(SpecModel):
-    subarrays: int = Field(4, ge=1, le=1024)
-    buffer_kb: float = Field(16.0, gt=0, le=1e5)
+    subarrays: int = Field(16, ge=1, le=4096, description="subarrays per PE, a square grid (NeuroSim 4x4)")
+
+    @model_validator(mode="after")
+    def _is_square(self) -> "Pe":
+        _square(self.subarrays, "pe.subarrays")
+        return self
 
 
 class Tile(SpecModel):
-    pes: int = Field(4, ge=1, le=1024)
-    buffer_kb: float = Field(64.0, gt=0, le=1e6)
+    pes: int = Field(4, ge=1, le=4096, description="PEs per conventional tile, a square grid (NeuroSim 2x2)")
+
+    @model_validator(mode="after")
+    def _is_square(self) -> "Tile":
+        _square(self.pes, "tile.pes")
+        return self
+
+
+class Mapping(SpecModel):
+    """NeuroSim V2.1's mapping options (Chip.cpp: ChipDesignInitialize, ChipFloorPlan)."""
+
+    # Conv layers of the most common kernel size get one PE per kernel position (input reuse).
+    novel: bool = False
+    # Copies of small layers fill the PEs / subarrays they would leave empty, and run in parallel.
+    duplication: bool = False
+    # Tile and PE sizes chosen for the network (powers of two, best utilization) instead of pe/tile.
+    floorplan_search: bool = False
 
 
 class Interconnect(SpecModel):
     topology: Literal["htree", "mesh", "bus"] = "htree"
-    link_width_bits: int = Field(256, ge=1, le=65536)
-    # On-chip wire energy ~0.1 pJ/bit/mm at 45 nm (W. Dally, "Power, programmability and
-    # granularity", 2011); scaled to the node by the cost model.
-    wire_energy_pj_per_bit_mm: float = Field(0.1, ge=0, le=100)
+    max_bus_width_bits: int = Field(8192, ge=8, le=1 << 20, description="NeuroSim maxGlobalBusWidth")
+    delay_tolerance: float = Field(0.1, ge=0, le=10, description="repeater downsizing vs optimal delay")
+    # partitioned: as NeuroSim, each layer owns a share of the chip bus and the global-buffer
+    # bandwidth in proportion to its tiles (nothing contends); shared: every transfer competes for
+    # the bus root and the global-buffer port.
+    bandwidth: Literal["partitioned", "shared"] = "partitioned"
 
 
 class Dram(SpecModel):
     kind: str = "hbm2"
-    # HBM2 (JEDEC JESD235A): 8 independent 128-bit channels at 2 Gb/s per pin = 32 GB/s each.
+    # DNN+NeuroSim V2.1 DRAM.cpp: HBM2 15.2e12 bit/s in all and 3.9 pJ/bit; here 8 channels of 1900 Gb/s.
     channels: int = Field(8, ge=1, le=1024)
-    bandwidth_gbps_per_channel: float = Field(256.0, gt=0, le=1e6, description="Gbit/s per channel")
-    energy_pj_per_bit: float = Field(3.9, gt=0, le=1e3, description="HBM2 3.9 pJ/bit (DNN+NeuroSim V2.1 DRAM.cpp)")
+    bandwidth_gbps_per_channel: float = Field(1900.0, gt=0, le=1e6, description="Gbit/s per channel")
+    energy_pj_per_bit: float = Field(3.9, gt=0, le=1e3, description="HBM2 3.9 pJ/bit (NeuroSim V2.1 DRAM.cpp)")
     # per_layer: each layer's tensors live in one channel ((layer-1) mod channels), so layers that
     # run at once use different channels (the study's max-over-layers assumption). interleaved:
-    # a transfer is striped over as many channels as its path's bandwidth can feed.
+    # a transfer is striped over every channel of a shared pool.
     placement: Literal["per_layer", "interleaved"] = "per_layer"
 
 
@@ -122,14 +172,17 @@ class WeightGradient(SpecModel):
     # auto: one unit per layer for rules whose layers update in parallel (DFA, DRTP) and one shared
     # unit for sequential rules (BP, FA) -- the assumption of the study's NeuroSim fork.
     units: Literal["auto", "shared", "per_layer"] = "auto"
-    arrays: int = Field(16, ge=1, le=1 << 16, description="SRAM CIM arrays per WG unit")
-    rows: int = Field(128, ge=4, le=4096)
-    cols: int = Field(128, ge=4, le=4096)
+    # SRAM CIM subarrays of the unit and their readout (NeuroSim numRowSubArrayWG, numRowMuxedWG, levelOutputWG).
+    subarray_rows: int = Field(128, ge=8, le=4096)
+    subarray_cols: int = Field(128, ge=8, le=4096)
+    rows_per_adc: int = Field(8, ge=1, le=4096)
+    adc_bits: int = Field(4, ge=1, le=10)
 
 
 class Chip(SpecModel):
     tiles: int | Literal["auto"] = "auto"
-    global_buffer_kb: float = Field(1024.0, gt=0, le=1e7)
+    buffers: Literal["register_file", "sram"] = "register_file"  # global, tile and PE buffers
+    mapping: Mapping = Mapping()
     interconnect: Interconnect = Interconnect()
     dram: Dram = Dram()
     weight_gradient: WeightGradient = WeightGradient()

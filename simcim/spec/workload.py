@@ -60,7 +60,31 @@ class UpdateActivity(SpecModel):
     so that it can be put here.
     """
 
-    pulses_per_cell: float = Field(1.0, ge=0, le=1024, description="mean write pulses per cell")
+    pulses_per_cell: float = Field(1.0, ge=0, le=1024, description="mean write pulses per cell (sets the energy)")
+    # Rows are written one after another, each for the largest pulse count of its cells, once for
+    # potentiation and once for depression (NeuroSim V2.1 ProcessingUnit.cpp:GetWriteUpdateEstimation):
+    # this sets the update's latency. Default: ceil(pulses_per_cell).
+    row_pulses: float | None = Field(None, ge=0, le=1024, description="largest pulses per row and direction")
+    # Measured per weight layer by `simcim train` (metrics.json pulses_per_cell_by_layer); when given it
+    # replaces pulses_per_cell layer by layer (`simcim run --activity metrics.json` sets it).
+    pulses_per_cell_by_layer: list[float] | None = Field(None, description="one entry per weight layer")
+
+    @model_validator(mode="after")
+    def _non_negative(self) -> "UpdateActivity":
+        if self.pulses_per_cell_by_layer is not None and any(not 0 <= p <= 1024 for p in self.pulses_per_cell_by_layer):
+            raise ValueError("pulses_per_cell_by_layer entries must be within 0..1024")
+        return self
+
+
+class ReadActivity(SpecModel):
+    """How busy the arrays' inputs are: read energy depends on how many rows a bit-plane drives.
+
+    NeuroSim measures it from the trained network's activations. 0.3 (ReLU outputs quantized to 8
+    bits have about a third of their bits set) reproduces DNN+NeuroSim V2.1's VGG-8 forward energy
+    from its own training run to within 3 % (docs/calibration.md).
+    """
+
+    input_bit_density: float = Field(0.3, gt=0, le=1, description="fraction of 1s in an input bit-plane")
 
 
 class Training(SpecModel):
@@ -91,6 +115,7 @@ class Workload(SpecModel):
     quantization: Quantization = Quantization()
     schedule: Literal["layer_by_layer", "pipelined"] = "layer_by_layer"
     update_activity: UpdateActivity = UpdateActivity()
+    read_activity: ReadActivity = ReadActivity()
     training: Training = Training()
     seed: int = Field(0, ge=0)
 
@@ -100,4 +125,9 @@ class Workload(SpecModel):
             raise ValueError("the network needs at least one linear or conv2d layer")
         if any(v < 1 for v in self.input_shape):
             raise ValueError("input_shape entries must be positive")
+        by_layer = self.update_activity.pulses_per_cell_by_layer
+        n_weight = sum(isinstance(layer, (Linear, Conv2d)) for layer in self.layers)
+        if by_layer is not None and len(by_layer) != n_weight:
+            raise ValueError(f"update_activity.pulses_per_cell_by_layer has {len(by_layer)} entries, "
+                             f"the network has {n_weight} weight layers")
         return self

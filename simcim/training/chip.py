@@ -140,8 +140,12 @@ class ChipNetwork:
         return d
 
     def project(self, index: int, signal: Tensor, exact: bool = False) -> Tensor:
-        """Feedback projection B_l signal for DFA/DRTP, shaped like layer ``index``'s output."""
+        """Feedback projection B_l signal for DFA/DRTP, shaped like layer ``index``'s output: one value
+        per output channel (simcim.rules.LearningRule.feedback_shape), the same over a conv map."""
         b = self.feedback[index]
         assert b is not None
-        out = signal @ b if exact else self.mvm(signal, b)
-        return out.reshape(signal.shape[0], *self.layers[index].spec.out_shape)
+        out = signal @ b if exact else self.mvm(signal, b)  # (N, channels)
+        shape = self.layers[index].spec.out_shape
+        if len(shape) == 3:
+            return out[:, :, None, None].expand(-1, -1, shape[1], shape[2])
+        return out.reshape(signal.shape[0], *shape)

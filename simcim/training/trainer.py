@@ -79,6 +79,8 @@ class TrainResult:
     weight_update: str  # what the cells got: proportional | neurosim | float
     history: list[EpochMetrics] = field(default_factory=list)
     pulses_per_cell: float = 0.0
+    # Per weight layer (in order): what `simcim run --activity metrics.json` puts into the cost model.
+    pulses_per_cell_by_layer: list[float] = field(default_factory=list)
     alignment_deg: dict[str, float] | None = None
     seconds: float = 0.0
 
@@ -96,6 +98,7 @@ class TrainResult:
             "final_test_accuracy": h[-1].test_accuracy if h else None,
             "final_train_accuracy": h[-1].train_accuracy if h else None,
             "pulses_per_cell": self.pulses_per_cell,
+            "pulses_per_cell_by_layer": self.pulses_per_cell_by_layer,
             "alignment_deg": self.alignment_deg,
             "nonidealities": self.nonidealities,
             "seconds": round(self.seconds, 3),
@@ -157,6 +160,7 @@ class Trainer:
         self.batches_per_epoch = min(math.ceil(n / self.batch_size), workload.iterations_per_epoch)
         self.cells = sum(w.numel() for w in self.net.weights)
         self.pulses_total = 0.0
+        self.pulses_by_layer = [0.0] * len(self.net.weights)
         self.batches_done = 0
 
     def step(self, x: Tensor, labels: Tensor) -> float:
@@ -179,10 +183,12 @@ class Trainer:
                 # gradient; QG (in update_neurosim) is its gradient quantizer. Unlike train.py we do
                 # not zero the velocity at each epoch (8 batches on digits, not 250).
                 v.mul_(self.momentum).add_(g)
-                pulses += net.cells[i].update_neurosim(self.lr * v)
-                continue
-            v.mul_(self.momentum).add_(net.quantize_gradient(g))
-            pulses += net.cells[i].update(-self.lr * v)
+                moved = net.cells[i].update_neurosim(self.lr * v)
+            else:
+                v.mul_(self.momentum).add_(net.quantize_gradient(g))
+                moved = net.cells[i].update(-self.lr * v)
+            pulses += moved
+            self.pulses_by_layer[i] += moved
         self.pulses_total += pulses
         self.batches_done += 1
         return loss_value(out, target, self.loss)
@@ -226,7 +232,10 @@ class Trainer:
                 k = min(ALIGNMENT_SAMPLES, n)
                 result.alignment_deg = alignment(self.net, x[:k], one_hot(y[:k], self.classes), self.loss)
         progress.close()
-        result.pulses_per_cell = round(self.pulses_total / max(1, self.batches_done) / self.cells, 6)
+        batches = max(1, self.batches_done)
+        result.pulses_per_cell = round(self.pulses_total / batches / self.cells, 6)
+        result.pulses_per_cell_by_layer = [round(p / batches / w.numel(), 6)
+                                           for p, w in zip(self.pulses_by_layer, self.net.weights)]
         result.seconds = time.perf_counter() - start
         return result
 
