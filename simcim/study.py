@@ -51,6 +51,10 @@ class Case:
     def area_mm2(self) -> float:
         return self.result.area.total_mm2
 
+    @property
+    def closed_form_latency_s(self) -> float:
+        return self.result.closed_form.latency_s
+
     def to_json(self, root: Path | None = None) -> dict[str, Any]:
         out: dict[str, Any] = {"label": self.label, "rule": self.rule, "workload": self.workload,
                                "result": self.result.to_json()}
@@ -82,6 +86,7 @@ class DepthPoint:
     latency_s: float
     energy_j: float
     area_mm2: float
+    closed_form_latency_s: float  # what an analytic tool would say (simcim.closed_form)
 
 
 @dataclass
@@ -111,6 +116,14 @@ class Comparison:
         base = self.cases[0]
         return [(f"{base.label} / {c.label}", base.latency_s / c.latency_s) for c in self.cases[1:] if c.latency_s]
 
+    def closed_form_speedups(self) -> list[tuple[str, float]]:
+        """The same ratios from the closed form (no queueing, NeuroSim's combination of layers)."""
+        if len(self.cases) < 2:
+            return []
+        base = self.cases[0]
+        return [(f"{base.label} / {c.label}", base.closed_form_latency_s / c.closed_form_latency_s)
+                for c in self.cases[1:] if c.closed_form_latency_s]
+
     def depth_series(self) -> dict[str, list[DepthPoint]]:
         """Depth points per case label, by depth."""
         out: dict[str, list[DepthPoint]] = {}
@@ -126,13 +139,24 @@ class Comparison:
         first = {p.depth: p.latency_s for p in series[0]}
         return [(p.depth, first[p.depth] / p.latency_s) for p in series[1] if p.depth in first and p.latency_s]
 
+    def depth_closed_form_speedups(self) -> list[tuple[int, float]]:
+        """As :meth:`depth_speedups`, from the closed form."""
+        series = list(self.depth_series().values())
+        if len(series) < 2:
+            return []
+        first = {p.depth: p.closed_form_latency_s for p in series[0]}
+        return [(p.depth, first[p.depth] / p.closed_form_latency_s) for p in series[1]
+                if p.depth in first and p.closed_form_latency_s]
+
     def to_json(self, root: Path | None = None) -> dict[str, Any]:
         return {
             "architecture": self.architecture,
             "cases": [c.to_json(root) for c in self.cases],
             "speedups": dict(self.speedups()),
+            "closed_form_speedups": dict(self.closed_form_speedups()),
             "depths": [vars(p) for p in self.depth_points],
             "depth_speedups": {str(d): s for d, s in self.depth_speedups()},
+            "depth_closed_form_speedups": {str(d): s for d, s in self.depth_closed_form_speedups()},
             "training": [{"label": t.label, "rule": t.rule, "train_accuracy": t.train_accuracy,
                           "test_accuracy": t.test_accuracy, "final_test_accuracy": t.final_test_accuracy}
                          for t in self.training],
@@ -156,7 +180,7 @@ def run_case(arch: Architecture, workload: Workload, label: str, trace_path: Pat
 def depth_point(arch: Architecture, workload: Workload, label: str, depth: int) -> DepthPoint:
     result = simulate(arch, workload)
     return DepthPoint(label, workload.rule, depth, workload.name, result.per_iteration.latency_s,
-                      result.per_iteration.energy_j, result.area.total_mm2)
+                      result.per_iteration.energy_j, result.area.total_mm2, result.closed_form.latency_s)
 
 
 def train_case(arch: Architecture, workload: Workload, label: str, out_dir: Path, epochs: int | None) -> TrainingRun:

@@ -22,7 +22,7 @@ def comparison(tmp_path_factory: pytest.TempPathFactory) -> Comparison:
     cases = [run_case(arch, load_workload(WORKLOADS / f"mlp3-{r}.yaml", {"batch_size": 2}), r.upper(), tmp / f"{r}.json")
              for r in ("bp", "dfa")]
     c = Comparison(arch.name, cases)
-    c.depth_points = [DepthPoint(lab, lab.lower(), n, f"mlp{n}", lat * n, 1e-3 * n, 2.0 + n)
+    c.depth_points = [DepthPoint(lab, lab.lower(), n, f"mlp{n}", lat * n, 1e-3 * n, 2.0 + n, 0.9 * lat * n)
                       for lab, lat in (("BP", 2e-3), ("DFA", 1e-3)) for n in (2, 3, 4)]
     c.training = [run_from_metrics(lab, {"rule": lab.lower(), "train_accuracy": [0.5, 0.8], "test_accuracy": [0.4, acc],
                                          "final_test_accuracy": acc}) for lab, acc in (("BP", 0.9), ("DFA", 0.85))]
@@ -56,10 +56,11 @@ def test_units_follow_the_numbers(comparison: Comparison) -> None:
     assert figs["depth"].axes[0].get_ylabel() == "latency per iteration (ms)"  # 4-8 ms
     assert figs["depth"].axes[2].get_ylabel() == "chip area (mm²)"
     assert figs["depth"].axes[3].get_ylabel() == "speed-up (latency ratio, ×)"
-    # the speed-up curve is 2 at every N here, and y = N is drawn beside it
+    # the speed-up curve is 2 at every N here, the closed form's too, and y = N is drawn beside them
     lines = figs["depth"].axes[3].get_lines()
     assert list(lines[0].get_ydata()) == pytest.approx([2.0, 2.0, 2.0])
-    assert list(lines[1].get_ydata()) == [2, 3, 4]
+    assert list(lines[1].get_ydata()) == pytest.approx([2.0, 2.0, 2.0])
+    assert list(lines[2].get_ydata()) == [2, 3, 4]
     # the critical-path bars stack to the latency of each case
     latency_ax = figs["latency"].axes[0]
     heights: dict[float, float] = {}

@@ -193,7 +193,7 @@ def _rich(t: TableData) -> Table:
 
 def print_tables(console: Console, c: Comparison) -> None:
     summary = summary_table(c)
-    keep = [0, 4, 5, 6, 11]  # case, latency, energy, area, critical path: fits a terminal
+    keep = [0, 4, 5, 6, 7, 8, 13]  # case, latency, closed form, gap, energy, area, critical path
     console.print(_rich(TableData(summary.title, [summary.header[i] for i in keep],
                                   [[row[i] for i in keep] for row in summary.rows])))
     for line in speedup_rows(c):

@@ -477,6 +477,7 @@ class ChipModel:
             return WeightGradientUnit(self.tech, self.wire, layer.mvms, _in_channels(layer) * q.activation_bits,
                                       wg.subarray_rows, wg.subarray_cols, wg.rows_per_adc, 2 ** wg.adc_bits,
                                       q.activation_bits, self.workload.read_activity.input_bit_density,
+                                      adc_kind=self.subarray_spec.adc.kind,  # NeuroSim's SARADC switch is chip-wide
                                       cols_muxed=self.subarray_spec.cols_per_adc, read_voltage_v=dev.read.voltage_v,
                                       r_on_ohm=dev.r_on_ohm, r_off_ohm=dev.r_on_ohm * dev.on_off_ratio,
                                       reference_rows=self.subarray_spec.rows, read_pulse_s=dev.read.pulse_ns * 1e-9,

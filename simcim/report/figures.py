@@ -197,7 +197,10 @@ def depth_figure(comparison: Comparison) -> Figure:
     labels = list(series)
     if speed:
         ds = [d for d, _ in speed]
-        ax_s.plot(ds, [s for _, s in speed], marker="o", color="black", label=f"speed-up {labels[0]} / {labels[1]}")
+        ax_s.plot(ds, [s for _, s in speed], marker="o", color="black", label=f"speed-up {labels[0]} / {labels[1]} (simulated)")
+        closed = comparison.depth_closed_form_speedups()
+        ax_s.plot([d for d, _ in closed], [s for _, s in closed], marker="s", markersize=4, color="#4C72B0",
+                  linestyle=":", label="closed form (no queueing)")
         ax_s.plot(ds, ds, linestyle="--", color="grey", label="y = N (ideal: all N layers at once)")
         ax_s.set_ylim(0, max(max(ds), max(s for _, s in speed)) * 1.1)
     else:

@@ -26,17 +26,22 @@ def summary_table(c: Comparison) -> TableData:
         busiest = case.summary.busiest(1)[0] if case.summary and case.summary.resources else None
         rows.append([
             case.label, r.rule, r.workload, str(r.batch_size),
-            si(case.latency_s, "s"), si(case.energy_j, "J"), f"{case.area_mm2:.4g} mm²",
+            si(case.latency_s, "s"), si(r.closed_form.latency_s, "s"), f"{100 * r.closed_form.gap:+.1f} %",
+            si(case.energy_j, "J"), f"{case.area_mm2:.4g} mm²",
             si(r.per_epoch.latency_s, "s"), si(r.per_epoch.energy_j, "J"),
             f"{r.tops:.3g}", f"{r.tops_per_w:.3g}",
             "-" if cp is None else f"{si(cp.busy_ps * PS, 's', 3)} / {si(cp.wait_ps * PS, 's', 3)}",
             "-" if busiest is None else f"{busiest.name} {100 * busiest.utilization:.1f} %",
         ])
     return TableData("Per iteration (one batch) and per epoch",
-                     ["case", "rule", "workload", "batch", "latency / iter", "energy / iter", "area",
-                      "latency / epoch", "energy / epoch", "TOPS", "TOPS/W", "critical path run / wait",
-                      "busiest resource"], rows,
-                     "critical path run / wait: time the latency-setting chain of tasks spends running vs queueing for a unit.")
+                     ["case", "rule", "workload", "batch", "latency / iter", "closed form / iter", "gap",
+                      "energy / iter", "area", "latency / epoch", "energy / epoch", "TOPS", "TOPS/W",
+                      "critical path run / wait", "busiest resource"], rows,
+                     "closed form: what an analytic tool computes from the same task costs (every phase summed; "
+                     "a layer-parallel rule's backward pass as the max over layers, as the study's NeuroSim fork "
+                     "does); gap: how much longer the simulation finds the iteration, because work queues for "
+                     "shared units, buses, buffer ports and DRAM. critical path run / wait: time the "
+                     "latency-setting chain of tasks spends running vs queueing for a unit.")
 
 
 def critical_path_table(c: Comparison, top: int = 6) -> TableData:
@@ -71,7 +76,9 @@ def utilization_table(c: Comparison) -> TableData:
 
 
 def speedup_rows(c: Comparison) -> list[str]:
-    return [f"{name}: {value:.3g}× (latency ratio)" for name, value in c.speedups()]
+    closed = dict(c.closed_form_speedups())
+    return [f"{name}: {value:.3g}× (latency ratio; the closed form says {closed[name]:.3g}×)"
+            if name in closed else f"{name}: {value:.3g}× (latency ratio)" for name, value in c.speedups()]
 
 
 def depth_table(c: Comparison) -> TableData:
@@ -79,9 +86,10 @@ def depth_table(c: Comparison) -> TableData:
     labels = list(series)
     depths = sorted({p.depth for pts in series.values() for p in pts})
     speed = dict(c.depth_speedups())
+    closed = dict(c.depth_closed_form_speedups())
     header = ["N"] + [f"{lab} {what}" for lab in labels for what in ("latency", "energy", "area")]
     if speed:
-        header.append(f"speed-up {labels[0]} / {labels[1]}")
+        header += [f"speed-up {labels[0]} / {labels[1]}", "closed-form speed-up"]
     rows = []
     for d in depths:
         row = [str(d)]
@@ -90,6 +98,7 @@ def depth_table(c: Comparison) -> TableData:
             row += ["-"] * 3 if p is None else [si(p.latency_s, "s"), si(p.energy_j, "J"), f"{p.area_mm2:.4g} mm²"]
         if speed:
             row.append(f"{speed[d]:.3g}×" if d in speed else "-")
+            row.append(f"{closed[d]:.3g}×" if d in closed else "-")
         rows.append(row)
     return TableData("Against depth (per iteration)", header, rows)
 
