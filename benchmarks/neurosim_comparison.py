@@ -33,6 +33,12 @@ NEUROSIM_VGG8 = {
     "conventional mapping": ({"chip.mapping.novel": False}, (221.49, 88.55, 106.64)),
     "SAR ADC": ({"subarray.adc.kind": "sar"}, (170.34, 98.78, 44.21)),
 }
+# The default VGG-8 run, phase by phase (per epoch, summed over layers) and its area by component.
+NEUROSIM_VGG8_PHASES = {"FW": (37.94, 1.299), "AG": (30.18, 1.241), "WG": (53.27, 84.35), "WU": (0.664, 0.00375)}
+# NeuroSim's area report: ADC, accumulation, "other" (drivers, decoders, buffers, pooling, ...),
+# interconnect, WG unit and arrays. Our "other" and "buffers" together are its "other".
+NEUROSIM_VGG8_AREA_MM2 = {"adc": 54.02, "accumulation": 9.68, "other": 9.56, "interconnect": 11.97,
+                          "wg_units": 9.62, "arrays": 0.365}
 # The study's fork on the study's MLPs (neurosim-fefet-22nm settings): (latency s, energy J, area mm^2).
 THESIS_MLP = {
     ("mlp2", "bp"): (3.123, 3.823, 3.34), ("mlp2", "dfa"): (3.058, 3.823, 3.04),
@@ -57,6 +63,27 @@ def vgg8_table() -> list[str]:
     return lines
 
 
+def phase_table() -> list[str]:
+    """The default VGG-8 BP run phase by phase: each phase's task time summed over layers and images
+    (in the simulation phases overlap, so they add up to more than the epoch's latency)."""
+    r = simcim.simulate(simcim.load_architecture("neurosim-v2.1"), simcim.load_workload("vgg8-cifar10-bp"))
+    k = r.iterations_per_epoch
+    lines = ["| VGG-8 default, phase | latency s (ours / NeuroSim) | energy J (ours / NeuroSim) |", "|---|---|---|"]
+    for phase, (lat, energy) in NEUROSIM_VGG8_PHASES.items():
+        ours_lat = sum(layer.phases[phase].latency_s for layer in r.layers if phase in layer.phases) * k
+        ours_e = sum(layer.phases[phase].energy_j for layer in r.layers if phase in layer.phases) * k
+        lines.append(f"| {phase} | {_ratio(ours_lat, lat)} | {_ratio(ours_e, energy)} |")
+    area = dict(r.area.by_component_mm2)
+    area["other"] = area.get("other", 0.0) + area.pop("buffers", 0.0)
+    total_ns = sum(NEUROSIM_VGG8_AREA_MM2.values())
+    lines += ["", "| VGG-8 default, area | ours mm² (share) | NeuroSim mm² (share) |", "|---|---|---|"]
+    for comp, theirs in NEUROSIM_VGG8_AREA_MM2.items():
+        ours = area.get(comp, 0.0)
+        lines.append(f"| {comp} | {ours:.2f} ({100 * ours / r.area.total_mm2:.1f} %) | "
+                     f"{theirs:.2f} ({100 * theirs / total_ns:.1f} %) |")
+    return lines
+
+
 def thesis_table() -> list[str]:
     lines = ["| study fork, MLP | latency s (ours / fork) | closed form s | energy J | area mm² |", "|---|---|---|---|---|"]
     arch = simcim.load_architecture("neurosim-fefet-22nm")
@@ -72,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, help="also write the tables to this markdown file")
     args = parser.parse_args(argv)
-    text = "\n".join(["# simcim beside DNN+NeuroSim V2.1", "", *vgg8_table(), "", *thesis_table(), ""])
+    text = "\n".join(["# simcim beside DNN+NeuroSim V2.1", "", *vgg8_table(), "", *phase_table(), "", *thesis_table(), ""])
     print(text)
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -86,7 +86,8 @@ class TaskSlice:
 
 @dataclass(frozen=True, slots=True)
 class HoldSlice:
-    """A resource held for a task (pids 2..5): the unit for the whole task, or a link/channel for a transfer."""
+    """A resource held for a task (pids 2..6): the unit for the whole task, or a link, buffer port or
+    DRAM channel for a transfer."""
 
     pid: int
     tid: int

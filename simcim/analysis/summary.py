@@ -18,7 +18,7 @@ from simcim.traceformat import RESOURCE_PROCESSES, HoldSlice, QueueSample, TaskS
 
 @dataclass
 class ResourceStats:
-    """One resource slot (a track of pid 2..5): how long it was held and how long work queued for it."""
+    """One resource slot (a track of a resource process, pid 2..6): how long it was held and how long work queued for it."""
 
     name: str
     process: str  # tiles | wg_units | interconnect | dram

@@ -17,6 +17,7 @@ from simcim.hardware.costs import COMPONENTS
 from simcim.api import simulate
 from simcim.result import Result
 from simcim.rules import PHASES
+from simcim.traceformat import PROCESSES
 from simcim.units import si
 
 
@@ -27,7 +28,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_spec_arguments(p)
     p.add_argument("--json", dest="json_out", metavar="PATH", help="write the result as JSON")
     p.add_argument("--trace", metavar="PATH", help="write a Chrome/Perfetto trace (JSON) of the iteration")
-    p.add_argument("--trace-filter", metavar="A,B", help="keep only these trace processes (tasks, tiles, wg_units, interconnect, dram) or resources whose name contains a word (e.g. chip.wg0)")
+    p.add_argument("--trace-filter", metavar="A,B", help=f"keep only these trace processes ({', '.join(PROCESSES)}) or resources whose name "
+                        "contains a word (e.g. chip.wg0)")
     p.add_argument("--analytic", action="store_true",
                    help="also print the closed form an analytic tool computes from the same costs (every phase "
                         "summed; DFA's backward as the max over layers) and the simulation's gap to it")
