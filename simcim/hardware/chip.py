@@ -420,26 +420,22 @@ class ChipModel:
                 cost.latency_s += self.max_pool.latency_s(reads)
                 cost.add_energy("other", self.max_pool.energy_j(reads))
 
+    def _weights_read(self, lp: LayerPlacement, bits: int, transposed: bool) -> Cost:
+        """One image's MVMs on the layer's own (duplicated) weight arrays, then the chip-level steps."""
+        layer, fp = lp.layer, lp.floorplan
+        speedup = (fp.pe_dup[0] * fp.subarray_dup[0], fp.pe_dup[1] * fp.subarray_dup[1])
+        cost = self._matrix_read(lp, layer.rows, layer.cols * self.cells, layer.mvms, bits, speedup, transposed)
+        self._chip_level(lp, cost, forward=not transposed)
+        return cost
+
     def forward(self, lp: LayerPlacement) -> Cost:
         """One image through layer ``lp``'s weights (FW), inside its tiles."""
-        layer = lp.layer
-        cost = self._matrix_read(lp, layer.rows, layer.cols * self.cells, layer.mvms,
-                                 self.workload.quantization.activation_bits,
-                                 (lp.floorplan.pe_dup[0] * lp.floorplan.subarray_dup[0],
-                                  lp.floorplan.pe_dup[1] * lp.floorplan.subarray_dup[1]), False)
-        self._chip_level(lp, cost, forward=True)
-        return cost
+        return self._weights_read(lp, self.workload.quantization.activation_bits, transposed=False)
 
     def error_transposed(self, lp: LayerPlacement) -> Cost:
         """One image's error through W^T (or sign(W)^T) on the layer's own arrays (AG): the row-side
         periphery converts, one error bit-plane per output position (SubArray.cpp, AG)."""
-        layer = lp.layer
-        cost = self._matrix_read(lp, layer.rows, layer.cols * self.cells, layer.mvms,
-                                 self.workload.quantization.error_bits,
-                                 (lp.floorplan.pe_dup[0] * lp.floorplan.subarray_dup[0],
-                                  lp.floorplan.pe_dup[1] * lp.floorplan.subarray_dup[1]), True)
-        self._chip_level(lp, cost, forward=False)
-        return cost
+        return self._weights_read(lp, self.workload.quantization.error_bits, transposed=True)
 
     def feedback_read(self, block: FeedbackPlacement, vectors: int, input_bits: int) -> Cost:
         """``vectors`` vectors through a fixed feedback matrix B on its own tiles, read forward."""
