@@ -15,6 +15,8 @@ import simcim
 from simcim.floorplan import LayerShape, plan
 from simcim.hardware.chip import ChipModel
 from simcim.mapping import place
+from simcim.network import weight_layers
+from simcim.simulation import run_simulation
 
 REFERENCE = {
     "latency_s": {"FW": 37.94, "AG": 30.18, "WG": 53.27, "WU": 0.664, "total": 122.05},
@@ -74,9 +76,49 @@ def test_vgg8_within_tolerance_of_neurosim(vgg8: simcim.Result) -> None:
     for ph in ("WG", "WU"):
         assert energy[ph] == pytest.approx(REFERENCE["energy_j"][ph], rel=0.35), ph
     # FW and AG move whole activation tensors to DRAM and count padded output positions; NeuroSim
-    # drops the channel count and the padding (docs/calibration.md): within a factor of two.
+    # drops the channel count and the padding (docs/calibration.md; the next test takes both out):
+    # within a factor of two.
     for ph in ("FW", "AG"):
         assert REFERENCE["energy_j"][ph] < energy[ph] < 2 * REFERENCE["energy_j"][ph], ph
+
+
+# NeuroSim V2.1's per-layer FW and AG energy of the same run (J per epoch; its Layer output, rerun on
+# inputs of synthetic activity, agreeing with the reference run's FW/AG totals to 0.3 %).
+NEUROSIM_LAYER_ENERGY_J = {"conv1": (0.07295, 0.0), "conv2": (0.50424, 0.50818), "conv3": (0.17403, 0.17573),
+                           "conv4": (0.27981, 0.28326), "conv5": (0.08804, 0.08931), "conv6": (0.15018, 0.15272),
+                           "fc7": (0.02968, 0.02993), "fc8": (0.00054, 0.00054)}
+
+
+def test_vgg8_fw_ag_energy_per_layer_is_neurosims_on_its_own_counting() -> None:
+    """The FW/AG energy gap is two counting choices and nothing else: NeuroSim ignores padding (its
+    network file has none: a 3x3 conv on an HxW map is costed at (H-2)x(W-2) positions) and sends
+    each activation map to DRAM as H*W*bits, without its channels (Chip.cpp:ChipCalculatePerformance,
+    dataLoadIn). Take our DRAM energy out and scale to NeuroSim's positions: each phase within 5 %,
+    every layer within 20 % (measured: conv1 1.15, fc7 1.08-1.09, the others 1.01-1.04)."""
+    sim = run_simulation(simcim.load_architecture("neurosim-v2.1"), simcim.load_workload("vgg8-cifar10-bp", batch_size=1))
+    images_per_epoch = 250 * 200
+    ours: dict[tuple[int, str], float] = {}
+    for task in sim.records.tasks:
+        if task.phase in ("FW", "AG"):
+            on_chip = sum(v for c, v in task.energy_pj_by_component.items() if c != "dram")
+            ours[(task.layer, task.phase)] = ours.get((task.layer, task.phase), 0.0) + on_chip * 1e-12
+    checked = 0
+    totals = {"FW": [0.0, 0.0], "AG": [0.0, 0.0]}
+    for i, layer in enumerate(weight_layers(sim.workload), start=1):
+        side = math.isqrt(layer.mvms)
+        neurosim_positions = (side - layer.kernel + 1) ** 2 if layer.mvms > 1 else 1
+        for j, phase in enumerate(("FW", "AG")):
+            ref = NEUROSIM_LAYER_ENERGY_J[layer.name][j]
+            if ref < 0.01:  # conv1 has no AG; fc8 is a few hundred µJ, rounding in the reference
+                continue
+            scaled = ours[(i, phase)] * images_per_epoch * neurosim_positions / layer.mvms
+            assert scaled == pytest.approx(ref, rel=0.20), (layer.name, phase)
+            totals[phase][0] += scaled
+            totals[phase][1] += ref
+            checked += 1
+    assert checked == 13
+    for phase, (scaled, ref) in totals.items():
+        assert scaled == pytest.approx(ref, rel=0.05), phase
 
 
 def test_vgg8_area_shares_within_ten_points(vgg8: simcim.Result) -> None:
