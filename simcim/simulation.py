@@ -9,6 +9,7 @@ import networkx as nx
 from simcim.engine.plans import Planner
 from simcim.engine.records import SimRecords
 from simcim.engine.sim import simulate_dag
+from simcim.fits import check_fits
 from simcim.hardware.chip import ChipModel
 from simcim.hardware.costs import LayerCosts, layer_costs
 from simcim.hardware.graph import build_graph
@@ -38,6 +39,7 @@ def run_simulation(arch: Architecture, workload: Workload, *, trace_queues: bool
         placement = place(arch, workload)
     except ValueError as exc:  # shape errors from the network walk
         raise workload.error("layers", str(exc)) from None
+    check_fits(arch, workload, placement)  # before the chip model and the DAG are built
     chip = ChipModel(arch, workload, placement)
     graph = build_graph(chip)
     costs = layer_costs(chip)

@@ -6,13 +6,12 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from simcim.errors import UserError
 from simcim.paths import DEFAULT_ARCHITECTURE, DEFAULT_WORKLOAD
 from simcim.rules import RULE_NAMES
 from simcim.api import load_architecture, load_workload
 from simcim.spec import Architecture, Workload
+from simcim.spec.yamlload import load_yaml_text
 
 
 def add_spec_arguments(parser: argparse.ArgumentParser) -> None:
@@ -31,7 +30,8 @@ def parse_overrides(items: list[str]) -> tuple[dict[str, Any], dict[str, Any]]:
         key, sep, raw = item.partition("=")
         if not sep or not key:
             raise UserError(f"--set {item!r}: expected KEY=VALUE")
-        value = yaml.safe_load(raw) if raw else ""
+        # The same loader as the files (no tags, aliases or bombs); a bare `KEY=` sets "".
+        value = load_yaml_text(raw, f"--set {key}")[0] if raw.strip() else ""
         if key.startswith("arch."):
             arch[key[5:]] = value
         elif key.startswith("workload."):

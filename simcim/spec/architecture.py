@@ -9,11 +9,12 @@ technology node and these sizes through the models in simcim/hardware/circuits.
 from __future__ import annotations
 
 import math
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
 from simcim.spec.base import SpecModel
+from simcim.spec.limits import MAX_NAME, MAX_TILES
 
 # Nodes with device data in NeuroSim's technology model (Technology.cpp: PTM cards, FinFET below 22 nm).
 NODES_NM = (7, 10, 14, 22, 32, 45, 65, 90, 130)
@@ -157,7 +158,7 @@ class Interconnect(SpecModel):
 
 
 class Dram(SpecModel):
-    kind: str = "hbm2"
+    kind: str = Field("hbm2", min_length=1, max_length=MAX_NAME)
     # DNN+NeuroSim V2.1 DRAM.cpp: HBM2 15.2e12 bit/s in all and 3.9 pJ/bit; here 8 channels of 1900 Gb/s.
     channels: int = Field(8, ge=1, le=1024)
     bandwidth_gbps_per_channel: float = Field(1900.0, gt=0, le=1e6, description="Gbit/s per channel")
@@ -180,7 +181,7 @@ class WeightGradient(SpecModel):
 
 
 class Chip(SpecModel):
-    tiles: int | Literal["auto"] = "auto"
+    tiles: Annotated[int, Field(ge=1, le=MAX_TILES)] | Literal["auto"] = "auto"
     buffers: Literal["register_file", "sram"] = "register_file"  # global, tile and PE buffers
     mapping: Mapping = Mapping()
     interconnect: Interconnect = Interconnect()
@@ -195,7 +196,7 @@ class Chip(SpecModel):
 
 
 class Architecture(SpecModel):
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, max_length=MAX_NAME)
     technology: Technology = Technology()
     device: Device = Device()
     subarray: Subarray = Subarray()

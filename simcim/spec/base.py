@@ -12,9 +12,13 @@ from simcim.spec.errors import SpecError
 class SpecModel(BaseModel):
     """Base for every spec section: unknown keys are errors and values cannot change after load."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+    # strict: YAML's `true` is a boolean, never the number 1; "5" is text, never the number 5.
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True, strict=True)
     # Where a top-level spec came from (file and key -> line map), for errors found after loading.
     _source: tuple[str, dict] | None = PrivateAttr(default=None)
+
+    def check_after_load(self) -> None:
+        """Checks across keys that the loader runs once the file's lines are known (for the error's line)."""
 
     def error(self, key: str, message: str) -> SpecError:
         """A SpecError about ``key`` (dotted, e.g. ``chip.tiles``) that points at this spec's file."""

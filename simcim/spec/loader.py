@@ -10,11 +10,13 @@ from pydantic import BaseModel, ValidationError
 
 from simcim.spec.architecture import Architecture
 from simcim.spec.errors import SpecError
+from simcim.spec.limits import reason
 from simcim.spec.workload import Workload
-from simcim.spec.yamlload import KeyPath, line_of, load_yaml_with_lines
+from simcim.spec.yamlload import KeyPath, key_text, line_of, load_yaml_with_lines
 
 M = TypeVar("M", bound=BaseModel)
 _LAYER_TAGS = {"linear", "conv2d", "maxpool", "avgpool", "flatten"}
+_TYPE_TAGS = {"int", "float", "bool", "str", "none", "list", "dict"}
 
 
 def _clean_loc(loc: tuple[Any, ...]) -> KeyPath:
@@ -23,16 +25,10 @@ def _clean_loc(loc: tuple[Any, ...]) -> KeyPath:
     for i, part in enumerate(loc):
         if isinstance(part, str) and i > 0 and isinstance(loc[i - 1], int) and part in _LAYER_TAGS:
             continue
+        if isinstance(part, str) and i > 0 and (part in _TYPE_TAGS or "[" in part or "-" in part):
+            continue  # a union member's tag, e.g. chip.tiles.int or chip.tiles.literal['auto']
         out.append(part)
     return tuple(out)
-
-
-def key_text(loc: KeyPath) -> str:
-    """Format a key path the way a user writes it: ``layers[2].out_features``."""
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
 
 
 def set_dotted(data: dict[str, Any], dotted: str, value: Any) -> None:
@@ -53,13 +49,19 @@ def set_dotted(data: dict[str, Any], dotted: str, value: Any) -> None:
         node[last] = value
 
 
+def short_repr(value: Any, limit: int = 60) -> str:
+    """``repr`` cut to ``limit`` characters; never fails (Python refuses to print ints of > 4300 digits)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 200:
+        return f"an integer of {len(str(abs(value))) if value.bit_length() < 14000 else 'thousands of'} digits"
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _validate(model: type[M], data: Any, path: Path, lines: dict[KeyPath, int]) -> M:
     if not isinstance(data, dict):
         raise SpecError(path, 1, "", f"expected a mapping at the top level, got {type(data).__name__}")
     try:
         spec = model.model_validate(data)
-        spec._source = (str(path), lines)
-        return spec
     except ValidationError as exc:
         # An unknown key is the likelier root cause than a "missing" one (often a typo of it).
         errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
@@ -70,9 +72,20 @@ def _validate(model: type[M], data: Any, path: Path, lines: dict[KeyPath, int]) 
             msg = "unknown key"
         elif err["type"] == "missing":
             msg = "required key is missing"
+        elif err.get("input", 0) is None and err["type"] != "none_required":
+            # `technology:` with nothing after it reads as null: say so rather than "not a dict (got None)".
+            msg = "the key has no value (give one, or delete the key to take the default)"
+        elif isinstance(err.get("input"), bool) and err["type"] in ("int_type", "float_type"):
+            msg = f"expected a number, not the YAML boolean {str(err['input']).lower()}"
         elif "input" in err and err["type"] not in ("model_type",) and not isinstance(err["input"], (dict, list)):
-            msg = f"{msg} (got {err['input']!r})"
+            msg = f"{msg} (got {short_repr(err['input'])})"
+        why = reason(next((str(p) for p in reversed(loc) if isinstance(p, str)), ""), err["type"])
+        if why:
+            msg = f"{msg}: {why}"
         raise SpecError(path, line_of(lines, loc), key_text(loc), msg) from None
+    spec._source = (str(path), lines)
+    spec.check_after_load()
+    return spec
 
 
 def _load(model: type[M], path: str | Path, overrides: Mapping[str, Any] | None) -> M:

@@ -8,6 +8,7 @@ from pydantic import Field, model_validator
 
 from simcim.rules import RULE_NAMES
 from simcim.spec.base import SpecModel
+from simcim.spec.limits import MAX_BATCH, MAX_INPUT_ELEMS, MAX_INPUT_SIDE, MAX_LAYERS, MAX_NAME, MAX_SEED
 
 Activation = Literal["relu", "sigmoid", "tanh", "none"]
 Rule = Literal[RULE_NAMES]  # type: ignore[valid-type]  # the names of simcim.rules.RULES
@@ -15,14 +16,14 @@ Rule = Literal[RULE_NAMES]  # type: ignore[valid-type]  # the names of simcim.ru
 
 class Linear(SpecModel):
     kind: Literal["linear"]
-    name: str | None = None
+    name: str | None = Field(None, min_length=1, max_length=MAX_NAME)
     out_features: int = Field(ge=1, le=1 << 20)
     activation: Activation = "relu"
 
 
 class Conv2d(SpecModel):
     kind: Literal["conv2d"]
-    name: str | None = None
+    name: str | None = Field(None, min_length=1, max_length=MAX_NAME)
     out_channels: int = Field(ge=1, le=1 << 16)
     kernel: int = Field(3, ge=1, le=31)
     stride: int = Field(1, ge=1, le=31)
@@ -32,13 +33,13 @@ class Conv2d(SpecModel):
 
 class Pool(SpecModel):
     kind: Literal["maxpool", "avgpool"]
-    name: str | None = None
+    name: str | None = Field(None, min_length=1, max_length=MAX_NAME)
     kernel: int = Field(2, ge=1, le=31)
 
 
 class Flatten(SpecModel):
     kind: Literal["flatten"]
-    name: str | None = None
+    name: str | None = Field(None, min_length=1, max_length=MAX_NAME)
 
 
 Layer = Annotated[Union[Linear, Conv2d, Pool, Flatten], Field(discriminator="kind")]
@@ -76,6 +77,7 @@ class UpdateActivity(SpecModel):
         return self
 
 
+
 class ReadActivity(SpecModel):
     """How busy the arrays' inputs are: read energy depends on how many rows a bit-plane drives.
 
@@ -94,7 +96,7 @@ class Training(SpecModel):
     lr: float = Field(0.1, gt=0, le=100)
     momentum: float = Field(0.9, ge=0, lt=1)
     loss: Literal["mse", "cross_entropy"] = "mse"
-    batch_size: int | None = Field(None, ge=1, le=1 << 16, description="default: the workload's")
+    batch_size: int | None = Field(None, ge=1, le=MAX_BATCH, description="default: the workload's")
     # How a hardware-aware update becomes write pulses. neurosim (default: the study's tool):
     # DNN+NeuroSim V2.1's quantized gradient (QG in Training_pytorch/utee/wage_quantizer.py):
     # gradient normalized per layer, in pulses along the device curve, then a stochastic step of
@@ -104,20 +106,20 @@ class Training(SpecModel):
 
 
 class Workload(SpecModel):
-    name: str = Field(min_length=1)
-    input_shape: list[int] = Field(min_length=1, max_length=3)
-    layers: list[Layer] = Field(min_length=1)
+    name: str = Field(min_length=1, max_length=MAX_NAME)
+    input_shape: list[Annotated[int, Field(ge=1, le=MAX_INPUT_SIDE)]] = Field(min_length=1, max_length=3)
+    layers: list[Layer] = Field(min_length=1, max_length=MAX_LAYERS)
     rule: Rule = "bp"
-    batch_size: int = Field(200, ge=1, le=1 << 20)
+    batch_size: int = Field(200, ge=1, le=MAX_BATCH)
     iterations_per_epoch: int = Field(250, ge=1, le=1 << 30)
     epochs: int = Field(50, ge=1, le=1 << 20)
-    classes: int | None = Field(None, ge=1, description="default: the last layer's width")
+    classes: int | None = Field(None, ge=1, le=1 << 20, description="the last layer's width (checked)")
     quantization: Quantization = Quantization()
     schedule: Literal["layer_by_layer", "pipelined"] = "layer_by_layer"
     update_activity: UpdateActivity = UpdateActivity()
     read_activity: ReadActivity = ReadActivity()
     training: Training = Training()
-    seed: int = Field(0, ge=0)
+    seed: int = Field(0, ge=0, le=MAX_SEED)
 
     @model_validator(mode="after")
     def _has_weights(self) -> "Workload":
@@ -131,3 +133,17 @@ class Workload(SpecModel):
             raise ValueError(f"update_activity.pulses_per_cell_by_layer has {len(by_layer)} entries, "
                              f"the network has {n_weight} weight layers")
         return self
+
+    def check_after_load(self) -> None:
+        """Checks that need the file's lines (so the error points at the key)."""
+        elems = 1
+        for v in self.input_shape:
+            elems *= v
+        if elems > MAX_INPUT_ELEMS:
+            raise self.error("input_shape", f"{elems:,} values per image; at most {MAX_INPUT_ELEMS:,} "
+                                            "(ImageNet's are 3 x 224 x 224 = 150,528)")
+        last = [layer for layer in self.layers if isinstance(layer, (Linear, Conv2d))][-1]
+        width = last.out_features if isinstance(last, Linear) else last.out_channels
+        if self.classes is not None and self.classes != width:
+            raise self.error("classes", f"{self.classes} classes, but the last layer has {width} outputs: the "
+                                        "output layer has one output per class (set both, or drop classes)")
