@@ -137,6 +137,22 @@ def _int(args: dict[str, Any], key: str, where: str, default: int | None = None)
     return value
 
 
+def _text(value: Any) -> str:
+    """A field shown as text; never fails (Python refuses str() of an int of > 4300 digits) and stays short."""
+    if isinstance(value, str):
+        return value[:200]
+    if is_int(value) and abs(value) <= MAX_PS:
+        return str(value)
+    if value is None or isinstance(value, (bool, float)):
+        return str(value)
+    return f"<{type(value).__name__}>"
+
+
+def _small(value: Any, default: int) -> int:
+    """An id (tid, task, bits) when it is an integer in range, else ``default``."""
+    return value if is_int(value) and 0 <= value <= MAX_PS else default
+
+
 def _args(event: dict[str, Any], where: str) -> dict[str, Any]:
     args = event.get("args", {})
     if not isinstance(args, dict):
@@ -156,33 +172,42 @@ def parse_event(event: dict[str, Any], where: str) -> TraceItem:
     type or range in an event simcim writes."""
     ph = event.get("ph")
     pid, tid = event.get("pid"), event.get("tid")
+    if not isinstance(ph, str):
+        return OtherEvent(_text(ph))
+    pid_ok = is_int(pid)  # a list or object pid would not even hash
     if ph == "M" and event.get("name") == "thread_name":
-        if not (is_int(pid) and is_int(tid)):
+        if not (pid_ok and is_int(tid)):
             raise TraceError(f"{where}: thread_name needs integer pid and tid")
-        return TrackName(pid, tid, str(_args(event, where).get("name")))
-    if ph == "X" and pid == TASKS_PID:
+        return TrackName(pid, tid, _text(_args(event, where).get("name")))
+    if ph == "X" and pid_ok and pid == TASKS_PID:
         args = _args(event, where)
         deps = args.get("deps")
-        if not isinstance(deps, list) or not all(is_int(d) for d in deps):
+        if not isinstance(deps, list) or not all(is_int(d) and 0 <= d <= MAX_PS for d in deps):
             raise TraceError(f"{where}: args.deps must be a list of task ids")
         image = args.get("image")
         energy = args.get("energy_pj", 0.0)
+        if not (is_num(energy) and 0 <= energy < 1e30):
+            raise TraceError(f"{where}: args.energy_pj must be a finite number >= 0")
         t0, t1 = _span(args, where)
-        return TaskSlice(tid if is_int(tid) else -1, str(event.get("name")), _int(args, "task", where),
-                         _int(args, "layer", where, 0), str(args.get("phase", event.get("cat"))),
-                         image if is_int(image) else None, tuple(deps), _time(args, "ready_ps", where), t0, t1,
-                         float(energy) if is_num(energy) else 0.0)
-    if ph == "X" and pid in RESOURCE_PROCESSES:
+        ready = _time(args, "ready_ps", where)
+        if ready > t0:
+            raise TraceError(f"{where}: args.ready_ps={ready} is after t0_ps={t0} (a task starts once ready)")
+        return TaskSlice(_small(tid, -1), _text(event.get("name")), _int(args, "task", where),
+                         _int(args, "layer", where, 0), _text(args.get("phase", event.get("cat"))),
+                         _small(image, -1) if image is not None else None, tuple(deps),
+                         ready, t0, t1, float(energy))
+    if ph == "X" and pid_ok and pid in RESOURCE_PROCESSES:
         args = _args(event, where)
         t0, t1 = _span(args, where)
-        task = args.get("task", -1)
-        bits = args.get("bits", 0)
-        return HoldSlice(pid, tid if is_int(tid) else -1, RESOURCE_PROCESSES[pid], str(event.get("name")),
-                         str(event.get("cat")), task if is_int(task) else -1,
-                         _time(args, "requested_ps", where, t0), t0, t1, bits if is_int(bits) else 0)
-    if ph == "C" and str(event.get("name", "")).startswith(QUEUE_PREFIX):
+        requested = _time(args, "requested_ps", where, t0)
+        if requested > t0:
+            raise TraceError(f"{where}: args.requested_ps={requested} is after t0_ps={t0} (held once requested)")
+        return HoldSlice(pid, _small(tid, -1), RESOURCE_PROCESSES[pid], _text(event.get("name")),
+                         _text(event.get("cat")), _small(args.get("task", -1), -1),
+                         requested, t0, t1, _small(args.get("bits", 0), 0))
+    if ph == "C" and isinstance(event.get("name"), str) and event["name"].startswith(QUEUE_PREFIX):
         args = _args(event, where)
         waiting = _int(args, "waiting", where, 0)
-        return QueueSample(pid if is_int(pid) else 0, str(event["name"])[len(QUEUE_PREFIX):],
+        return QueueSample(pid if pid_ok else 0, event["name"][len(QUEUE_PREFIX):][:200],
                            _time(args, "t_ps", where), max(0, waiting))
-    return OtherEvent(str(ph))
+    return OtherEvent(ph)

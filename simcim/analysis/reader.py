@@ -52,7 +52,10 @@ def track_of(event: dict[str, Any]) -> tuple[int, int]:
 def read_header(path: str | Path) -> TraceHeader:
     """The trace's header (``otherData``), read from its first line only."""
     with _open(path) as fh:
-        first = fh.readline()
+        try:
+            first = fh.readline()
+        except UnicodeDecodeError as exc:
+            raise TraceError(f"{path}:1: not UTF-8 text (byte {exc.start})") from None
     return _parse_header(Path(path), first) or TraceHeader(streamed=False)
 
 
@@ -62,7 +65,7 @@ def _parse_header(path: Path, first: str) -> TraceHeader | None:
         return None
     try:
         head = json.loads(line[: -len(HEADER_END)].rstrip().rstrip(",") + "}")
-    except json.JSONDecodeError:
+    except (ValueError, RecursionError):  # JSONDecodeError, an int of > 4300 digits, deep nesting
         raise TraceError(f"{path}:1: the header is not valid JSON") from None
     if not isinstance(head, dict):
         raise TraceError(f"{path}:1: the header is not a JSON object")
@@ -109,6 +112,10 @@ def iter_numbered_events(path: str | Path) -> Iterator[tuple[int, dict[str, Any]
                     event = json.loads(line.rstrip(","))
                 except json.JSONDecodeError as exc:
                     raise TraceError(f"{p}:{lineno}: not a JSON event ({exc.msg})") from None
+                except ValueError:  # an integer of more than 4300 digits
+                    raise TraceError(f"{p}:{lineno}: not a simcim event (a number too long to read)") from None
+                except RecursionError:
+                    raise TraceError(f"{p}:{lineno}: not a simcim event (nested too deep)") from None
                 if not isinstance(event, dict):
                     raise TraceError(f"{p}:{lineno}: an event must be a JSON object")
                 yield lineno, event
@@ -122,8 +129,12 @@ def _load_whole(path: Path, fh: Any) -> list[dict[str, Any]]:
     """Fallback for traces not in the line layout: a JSON object with traceEvents, or a bare array."""
     try:
         data = json.load(fh)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise TraceError(f"{path}: not a JSON trace ({getattr(exc, 'msg', exc)})") from None
+    except json.JSONDecodeError as exc:
+        raise TraceError(f"{path}: not a JSON trace ({exc.msg})") from None
+    except UnicodeDecodeError as exc:
+        raise TraceError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    except (ValueError, RecursionError):  # an int of > 4300 digits; nesting deeper than Python's stack
+        raise TraceError(f"{path}: not a simcim trace (a number too long, or nested too deep, to read)") from None
     events = data.get("traceEvents") if isinstance(data, dict) else data
     if not isinstance(events, list) or not all(isinstance(e, dict) for e in events):
         raise TraceError(f"{path}: no 'traceEvents' list of event objects")

@@ -6,13 +6,16 @@ adds to its track's busy time and each queue counter to its resource's time-weig
 
 from __future__ import annotations
 
+from array import array
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from simcim.analysis.names import natural_key, phase_key
-from simcim.analysis.reader import read_header, read_trace
+import numpy as np
+
+from simcim.analysis.reader import TraceError, read_header, read_trace
 from simcim.traceformat import RESOURCE_PROCESSES, HoldSlice, QueueSample, TaskSlice, TrackName
 
 
@@ -92,6 +95,20 @@ class _Queue:
     peak: int = 0
 
 
+def _refuse_overlaps(path: str | Path, track: str, spans: array) -> None:
+    """TraceError when two slices of one resource track overlap (utilization would pass 100 %)."""
+    if len(spans) < 4:
+        return
+    t = np.frombuffer(spans, dtype=np.int64).reshape(-1, 2)
+    t = t[np.lexsort((t[:, 1], t[:, 0]))]
+    bad = np.flatnonzero(t[1:, 0] < t[:-1, 1])
+    if len(bad):
+        i = int(bad[0])
+        raise TraceError(f"{path}: slices overlap on {track} ({t[i, 0]}..{t[i, 1]} ps and {t[i + 1, 0]}..{t[i + 1, 1]} ps; "
+                         f"{len(bad)} overlaps in all): a resource serves one task at a time, so the trace is "
+                         "damaged (duplicated events?) and its utilization would be wrong")
+
+
 def summarize_trace(path: str | Path) -> TraceSummary:
     """Read the trace once and roll it up; raise TraceError when it is not a simcim trace."""
     header = read_header(path)
@@ -102,6 +119,9 @@ def summarize_trace(path: str | Path) -> TraceSummary:
     task_end_ps = 0
     slice_end_ps = 0
     events = tasks = 0
+    # (t0, t1) of every slice per resource track, 16 bytes each: a resource is held by one task at
+    # a time, so slices that overlap on a track mean a damaged trace (duplicated events, say).
+    spans: dict[tuple[int, int], array] = defaultdict(lambda: array("q"))
     for item in read_trace(path):
         events += 1
         if isinstance(item, TrackName):
@@ -123,6 +143,7 @@ def summarize_trace(path: str | Path) -> TraceSummary:
             rs = tracks.get(key)
             if rs is None:
                 rs = tracks[key] = ResourceStats(name="", process=item.process)
+            spans[key].extend((item.t0_ps, item.t1_ps))
             rs.busy_ps += item.t1_ps - item.t0_ps
             rs.slices += 1
             queued = item.t0_ps - item.requested_ps
@@ -140,6 +161,7 @@ def summarize_trace(path: str | Path) -> TraceSummary:
     by_name: dict[str, ResourceStats] = {}
     for key, rs in tracks.items():
         rs.name = thread_names.get(key, f"pid{key[0]}.tid{key[1]}")
+        _refuse_overlaps(path, rs.name, spans[key])
         by_name[rs.name] = rs
     for resource, q in queues.items():
         rs = by_name.get(resource)

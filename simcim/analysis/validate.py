@@ -132,7 +132,7 @@ def validate_trace(path: str | Path) -> list[str]:
                 continue
             if ph == "M":
                 name = ev.get("name")
-                if name not in METADATA:
+                if not isinstance(name, str) or name not in METADATA:
                     out.add(f"{where}: unknown metadata event {name!r}")
                     continue
                 meta_args = ev.get("args")

@@ -16,6 +16,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from simcim.atomic import check_output_folder
 from simcim.errors import UserError
 from simcim.commands.common import parse_overrides
 from simcim.paths import DEFAULT_WORKLOAD, WORKLOADS
@@ -142,8 +143,7 @@ def compare_command(args: argparse.Namespace) -> int:
     if args.epochs is not None and args.epochs < 1:
         raise UserError("--epochs must be at least 1")
     out_dir = Path(args.out)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise UserError(f"--out {out_dir}: exists and is not a folder")
+    check_output_folder(args.out, "--out")
     arch = load_architecture(Path(args.arch), arch_over)
     plans = plan_cases(args.workloads, args.rules, work_over)
     workloads = [load_workload(p.workload_path, p.work_over) for p in plans]

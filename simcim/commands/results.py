@@ -12,7 +12,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from simcim.atomic import write_bytes_atomic, write_text_atomic
+from simcim.atomic import STDOUT, check_output_file, write_bytes_atomic, write_text_atomic
 from simcim.errors import UserError
 from simcim.sweep.metrics import DEFAULT_SHOWN, METRICS
 from simcim.sweep.pareto import Objective, ObjectiveError, parse_objectives, pareto_mask
@@ -92,6 +92,10 @@ def _front(records: list[dict[str, Any]], objectives: list[Objective]) -> list[b
 
 
 def results_command(args: argparse.Namespace) -> int:
+    for option in ("csv", "parquet", "plot"):
+        check_output_file(getattr(args, option), f"--{option}")
+        if getattr(args, option) == STDOUT:
+            args.quiet = True  # the table would mix with the file on standard output
     try:
         with Store(args.db, readonly=True) as store:
             rows = store.rows()

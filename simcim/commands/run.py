@@ -9,6 +9,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from simcim.atomic import STDOUT, check_output_file
 from simcim.commands.common import add_spec_arguments, load_specs
 from simcim.errors import UserError
 from simcim.network import weight_layers
@@ -41,6 +42,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_command(args: argparse.Namespace) -> int:
+    # Outputs are checked before minutes of simulation, not after; '-' is standard output.
+    check_output_file(args.json_out, "--json")
+    check_output_file(args.trace, "--trace")
+    if STDOUT in (args.json_out, args.trace):
+        args.quiet = True  # the tables would mix with the file on standard output
     arch, workload = load_specs(args)
     if args.activity:
         workload = with_measured_activity(workload, Path(args.activity))

@@ -14,7 +14,7 @@ from simcim.analysis.critical_path import CriticalPath, critical_path
 from simcim.analysis.reader import TraceError
 from simcim.analysis.summary import TraceSummary, summarize_trace
 from simcim.analysis.validate import validate_trace
-from simcim.atomic import write_text_atomic
+from simcim.atomic import check_output_file, write_text_atomic
 from simcim.errors import UserError
 from simcim.units import si
 
@@ -59,11 +59,12 @@ def _ps(value_ps: int | float) -> str:
 
 def _analyse(analysis: Callable[[str], T], args: argparse.Namespace) -> T:
     """Run one analysis of the trace; bad traces become one-line errors, ``--json`` gets its dict."""
+    check_output_file(args.json_out, "--json")
     try:
         out = analysis(args.trace)
     except TraceError as exc:
         raise UserError(str(exc)) from None
-    if args.json_out:
+    if args.json_out is not None:
         write_text_atomic(args.json_out, json.dumps(out.to_dict(), indent=2, sort_keys=True) + "\n")
     return out
 
@@ -165,6 +166,7 @@ def print_critical_path(path: CriticalPath, steps: bool = False, limit: int = 40
 def vcd_command(args: argparse.Namespace) -> int:
     from simcim.analysis.vcd import PyvcdMissing, write_vcd
 
+    check_output_file(args.out, "--out")
     try:
         changes = write_vcd(args.trace, args.out)
     except (TraceError, PyvcdMissing) as exc:

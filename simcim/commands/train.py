@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from simcim.atomic import check_output_folder
 from simcim.commands.common import add_spec_arguments, load_specs
 from simcim.errors import UserError
 
@@ -79,6 +80,7 @@ def train_command(args: argparse.Namespace) -> int:
         data_dir=Path(args.data_dir).expanduser() if args.data_dir else None,
         batch_size=args.batch_size, lr=args.lr, weight_update=args.weight_update)
     out = Path(args.out) if args.out else Path("runs") / f"train-{workload.name}-{workload.rule}"
+    check_output_folder(out, "--out")  # before training, not after
     progress = ConsoleProgress(quiet=args.quiet)
     if args.threads is not None:
         # The CPU kernels used are deterministic for a given thread count: same seed and threads,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +46,17 @@ class StoreError(Exception):
 def quote(name: str) -> str:
     """An SQL identifier for any column name (axis names hold dots)."""
     return '"' + name.replace('"', '""') + '"'
+
+
+def _json_object(text: Any, where: str) -> dict[str, Any]:
+    """A JSON object with text keys from a cell, or a StoreError saying ``where``."""
+    try:
+        value = json.loads(text) if isinstance(text, (str, bytes)) else None
+    except (ValueError, RecursionError):  # bad JSON, undecodable bytes, an int of > 4300 digits, deep nesting
+        value = None
+    if not isinstance(value, dict):
+        raise StoreError(f"{where} is not a JSON object")
+    return value
 
 
 def _cell(value: Any) -> Any:
@@ -93,8 +105,8 @@ class Store:
                 self.db.execute("PRAGMA synchronous=FULL")
                 self.db.executescript(_CREATE)
             tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        except sqlite3.DatabaseError as exc:
-            why = "not an SQLite file" if "not a database" in str(exc) else str(exc)
+        except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
+            why = "not an SQLite file" if "not a database" in str(exc) else " ".join(str(exc).split())[:200]
             raise StoreError(f"{self.path}: cannot be used as a results file ({why})") from None
         except OSError as exc:
             raise StoreError(f"{self.path}: cannot create: {exc.strerror}") from None
@@ -113,7 +125,7 @@ class Store:
 
     # -- sweep identity --------------------------------------------------------------------------
     def meta(self) -> dict[str, str]:
-        return dict(self.db.execute("SELECT name, value FROM meta").fetchall())
+        return {str(k): v if isinstance(v, str) else str(v) for k, v in self._query("SELECT name, value FROM meta")}
 
     def claim(self, sweep_name: str, info: dict[str, str]) -> None:
         """Mark the file as ``sweep_name``'s store; refuse a file that holds another sweep."""
@@ -168,20 +180,51 @@ class Store:
             self.ensure_columns(names)
             self.db.execute(sql, [cells[n] for n in names])
 
+    def _query(self, sql: str) -> list[tuple[Any, ...]]:
+        """All rows of ``sql``; a damaged file (bad pages, undecodable text) is a StoreError."""
+        try:
+            return self.db.execute(sql).fetchall()
+        except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:  # OperationalError, "database disk image is malformed", ...
+            raise StoreError(f"{self.path}: damaged results file ({' '.join(str(exc).split())[:200]})") from None
+
     def rows(self) -> list[Row]:
-        """Every recorded point, in sweep order."""
+        """Every recorded point, in sweep order; each field's type is checked (StoreError names the row)."""
         out = []
-        for key, idx, status, error, wall_s, host, finished_at, params, metrics in self.db.execute(
+        for n, cells in enumerate(self._query(
                 "SELECT key, idx, status, error, wall_s, host, finished_at, params_json, metrics_json "
-                "FROM points ORDER BY idx, key"):
-            out.append(Row(key, idx, status, error, wall_s, host, finished_at, json.loads(params), json.loads(metrics)))
+                "FROM points ORDER BY idx, key"), start=1):
+            out.append(self._row(n, *cells))
         return out
+
+    def _row(self, n: int, key: Any, idx: Any, status: Any, error: Any, wall_s: Any, host: Any, finished_at: Any,
+             params: Any, metrics: Any) -> Row:
+        where = f"{self.path}: row {n} (key {str(key)[:20]!r})"
+        if not isinstance(key, str) or not isinstance(idx, int) or status not in ("ok", "error"):
+            raise StoreError(f"{where}: key, idx or status is not what simcim writes (damaged file?)")
+        if not (wall_s is None or isinstance(wall_s, (int, float)) and math.isfinite(wall_s) and wall_s >= 0):
+            raise StoreError(f"{where}: wall_s is not a time in seconds")
+        params_v = _json_object(params, f"{where}: params_json")
+        metrics_v = _json_object(metrics, f"{where}: metrics_json")
+        for name, value in metrics_v.items():
+            if not (isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)):
+                raise StoreError(f"{where}: metric {name[:60]!r} is not a finite number")
+        for name, value in params_v.items():
+            if not (value is None or isinstance(value, (str, int, float, list, dict))):
+                raise StoreError(f"{where}: parameter {name[:60]!r} has a value simcim does not write")
+        return Row(key, idx, status, error if isinstance(error, str) else None, wall_s,
+                   host if isinstance(host, str) else None, str(finished_at), params_v, metrics_v)
 
     def param_names(self) -> list[str]:
         """Axis names in the sweep file's order (as recorded by the last run)."""
         stored = self.meta().get("axes")
         if stored:
-            return list(json.loads(stored))
+            try:
+                names = json.loads(stored)
+            except (ValueError, RecursionError, TypeError):
+                names = None
+            if not isinstance(names, list) or not all(isinstance(a, str) for a in names):
+                raise StoreError(f"{self.path}: meta 'axes' is not a JSON list of names (damaged file?)")
+            return names
         seen: dict[str, None] = {}
         for row in self.rows():
             seen.update(dict.fromkeys(row.params))
