@@ -1,13 +1,33 @@
-"""Where the bundled architectures and workloads live (a source checkout or an editable install),
-and how a bundled name (``mlp5-dfa``) resolves to its file."""
+"""Where the bundled architectures, workloads and sweeps live, and how a bundled name
+(``mlp5-dfa``) resolves to its file.
+
+In a source checkout (and an editable install) they are the top-level ``architectures/``,
+``workloads/`` and ``sweeps/`` folders. A wheel carries copies of them as package data in
+``simcim/bundled/`` (setup.py's build step; tests/test_wheel.py checks the copies are equal), with
+the same layout, so the sweeps' ``../architectures/...`` paths hold in both.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+FOLDERS = ("architectures", "workloads", "sweeps")
+PACKAGE_DATA = Path(__file__).resolve().parent / "bundled"
+CHECKOUT = Path(__file__).resolve().parent.parent
+
+
+def _bundled_root() -> Path:
+    """The folder that holds architectures/, workloads/ and sweeps/: the package's copy when it is
+    installed from a wheel, else the checkout."""
+    if (PACKAGE_DATA / "architectures").is_dir():
+        return PACKAGE_DATA
+    return CHECKOUT
+
+
+ROOT = _bundled_root()
 ARCHITECTURES = ROOT / "architectures"
 WORKLOADS = ROOT / "workloads"
+SWEEPS = ROOT / "sweeps"
 DEFAULT_ARCHITECTURE = ARCHITECTURES / "neurosim-fefet-22nm.yaml"
 DEFAULT_WORKLOAD = WORKLOADS / "mlp5-dfa.yaml"
 
@@ -28,3 +48,12 @@ def resolve_architecture(source: str | Path) -> Path:
 
 def resolve_workload(source: str | Path) -> Path:
     return _resolve(source, WORKLOADS)
+
+
+def resolve_sweep(source: str | Path) -> Path:
+    return _resolve(source, SWEEPS)
+
+
+def bundled(folder: Path) -> list[Path]:
+    """The bundled YAML files of one folder, by name."""
+    return sorted(folder.glob("*.yaml")) if folder.is_dir() else []

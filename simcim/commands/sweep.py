@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
+import sys
+import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from rich.console import Console
 
 from simcim.errors import UserError
+from simcim.paths import resolve_sweep
 from simcim.commands.common import parse_overrides
 from simcim.sweep.executors import DASK_ENV, ExecutorError, open_pool
 from simcim.sweep.points import Point, check_specs, expand
@@ -65,12 +71,41 @@ def _dask_address(args: argparse.Namespace) -> str | None:
     return os.environ.get(DASK_ENV) or None
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (or SIGHUP) arrived during a sweep; raised in the main thread like Ctrl-C, so the pool
+    stops its workers on the way out."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+        self.name = signal.Signals(signum).name
+
+
+@contextmanager
+def terminate_as_interrupt() -> Iterator[None]:
+    """While the block runs, SIGTERM and SIGHUP unwind it as :class:`Terminated` (the default
+    action would end the process at once and leave the worker processes behind)."""
+    def handler(signum: int, frame: object) -> None:
+        raise Terminated(signum)
+
+    wanted = [signal.SIGTERM] + ([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = {sig: signal.signal(sig, handler) for sig in wanted}
+    try:
+        yield
+    finally:
+        for sig, previous in old.items():
+            signal.signal(sig, previous)
+
+
 def sweep_command(args: argparse.Namespace) -> int:
     if args.workers is not None and args.workers < 1:
         raise UserError("--workers must be at least 1")
     if args.workers is not None and args.dask:
         raise UserError("--workers is for local runs; a Dask cluster brings its own workers")
-    sweep = load_sweep(args.sweep)
+    sweep = load_sweep(resolve_sweep(args.sweep))  # a path or a bundled name (simcim list)
     if args.overrides:
         sweep = _with_cli_overrides(sweep, args.overrides)
     points = expand(sweep)
@@ -80,17 +115,20 @@ def sweep_command(args: argparse.Namespace) -> int:
     try:
         if args.dry_run:
             return _dry_run(points, out, args.retry_errors)
-        with Store(out) as store, open_pool(args.workers, _dask_address(args), sweep.train is not None) as pool:
+        with terminate_as_interrupt(), Store(out) as store, \
+                open_pool(args.workers, _dask_address(args), sweep.train is not None) as pool:
             console.print(f"sweep {sweep.name}: {len(points)} points on {pool.description} -> {out}")
             t0 = time.perf_counter()
-            try:
-                summary = run_sweep(sweep, points, store, pool, retry_errors=args.retry_errors,
-                                    progress=False if args.quiet else None)
-            except KeyboardInterrupt:
-                done = len(store.finished())
-                raise UserError(f"interrupted; {done} of {len(points)} points are in {out}; "
-                                f"run the same command again to resume") from None
+            summary = run_sweep(sweep, points, store, pool, retry_errors=args.retry_errors,
+                                progress=False if args.quiet else None)
             wall_s = time.perf_counter() - t0
+    except Terminated as exc:  # the pool has stopped its workers on the way out
+        print(f"simcim: terminated ({exc.name}); {_points_done(out)} of {len(points)} points are in {out}; "
+              f"run the same command again to resume", file=sys.stderr)
+        return 128 + exc.signum
+    except KeyboardInterrupt:
+        raise UserError(f"interrupted; {_points_done(out)} of {len(points)} points are in {out}; "
+                        f"run the same command again to resume") from None
     except (StoreError, ExecutorError) as exc:
         raise UserError(str(exc)) from None
     ran = summary.ok + summary.errors
@@ -105,6 +143,14 @@ def sweep_command(args: argparse.Namespace) -> int:
         return 1
     console.print(f"see: simcim results {out}", markup=False, highlight=False)
     return 0
+
+
+def _points_done(out: Path) -> int | str:
+    try:
+        with Store(out, readonly=True) as store:
+            return len(store.finished())
+    except StoreError:
+        return "none"
 
 
 def _dry_run(points: list[Point], out: Path, retry_errors: bool) -> int:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
+import time
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -52,12 +54,62 @@ def local_pool(workers: int, training: bool = False) -> Iterator[Pool]:
         ctx.set_forkserver_preload(list(SIMULATOR_MODULES + (TRAINING_MODULES if training else ())))
     else:
         ctx = multiprocessing.get_context("spawn")
-    executor = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    executor = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=watch_parent,
+                                   initargs=(os.getpid(),))
     try:
         yield Pool(executor, workers, f"{workers} local process{'es' if workers != 1 else ''}")
-    finally:
-        # cancel_futures: after Ctrl-C, queued points must not keep the CPUs busy.
+    except BaseException:
+        # Ctrl-C, SIGTERM or an error: stop the points that run now instead of waiting for them,
+        # and drop the queued ones (cancel_futures), so no worker keeps the CPUs busy.
+        stop_workers(executor)
         executor.shutdown(wait=True, cancel_futures=True)
+        raise
+    else:
+        executor.shutdown(wait=True, cancel_futures=True)
+
+
+PARENT_POLL_S = 0.5
+
+
+def watch_parent(parent_pid: int) -> None:
+    """Worker initializer: exit when the sweep process is gone (killed with SIGKILL, say).
+
+    Workers are the forkserver's children, not the sweep's, so the kernel's parent-death signal
+    does not reach them; and each holds the task queue's write end, so reading it never sees EOF.
+    A daemon thread polls the sweep's pid instead and ends the worker within PARENT_POLL_S.
+    """
+    def poll() -> None:
+        while True:
+            time.sleep(PARENT_POLL_S)
+            try:
+                os.kill(parent_pid, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            except PermissionError:  # the pid now belongs to another user's process: ours is gone
+                os._exit(1)
+
+    threading.Thread(target=poll, name="simcim-parent-watch", daemon=True).start()
+
+
+def stop_workers(executor: ProcessPoolExecutor, grace_s: float = 2.0) -> None:
+    """Terminate the pool's worker processes (SIGTERM, then SIGKILL after ``grace_s``)."""
+    # CPython 3.11's broken-pool handler sets an exception on every pending item, including ones
+    # already cancelled, and dies with InvalidStateError in its thread: drop those items first.
+    pending = getattr(executor, "_pending_work_items", None)
+    if isinstance(pending, dict):
+        for key, item in list(pending.items()):
+            if item.future.cancelled():
+                pending.pop(key, None)
+    processes = list((getattr(executor, "_processes", None) or {}).values())
+    for proc in processes:
+        if proc.is_alive():
+            proc.terminate()
+    deadline = time.monotonic() + grace_s
+    for proc in processes:
+        proc.join(max(0.0, deadline - time.monotonic()))
+        if proc.is_alive():
+            proc.kill()
+            proc.join(1.0)
 
 
 @contextmanager
