@@ -120,7 +120,7 @@ class Result:
     energy_j_by_component: dict[str, float]  # one iteration
     area: Area
     layers: list[LayerResult]
-    tops: float
+    tops: float  # 2 x the MACs this rule performs per iteration / latency: rules differ in MACs (docs)
     tops_per_w: float
     ops_per_iteration: int
     utilization: Utilization
@@ -129,6 +129,20 @@ class Result:
     closed_form: ClosedFormSummary
     # The run behind it (for traces); not part of the result's value.
     source: "Simulation | None" = field(default=None, repr=False, compare=False)
+
+    @property
+    def macs_per_iteration(self) -> int:
+        """Multiply-accumulates the rule performs in one iteration (FW, AG/PROJ, WG of every image)."""
+        return self.ops_per_iteration // 2
+
+    @property
+    def energy_per_image_j(self) -> float:
+        """Energy of one iteration / its batch: comparable across rules, unlike TOPS/W."""
+        return self.per_iteration.energy_j / self.batch_size
+
+    @property
+    def energy_per_mac_j(self) -> float:
+        return self.per_iteration.energy_j / self.macs_per_iteration if self.macs_per_iteration else 0.0
 
     def to_json(self) -> dict[str, Any]:
         """The result as JSON-able data (the schema of `simcim run --json`, README "Result")."""
@@ -154,6 +168,8 @@ class Result:
             "tops": self.tops,
             "tops_per_w": self.tops_per_w,
             "ops_per_iteration": self.ops_per_iteration,
+            "energy_per_image_j": self.energy_per_image_j,
+            "energy_per_mac_j": self.energy_per_mac_j,
             "utilization": {"by_kind": dict(self.utilization.by_kind),
                             "by_resource": dict(self.utilization.by_resource)},
             "mapping": {"tiles_used": self.mapping.tiles_used, "tiles_total": self.mapping.tiles_total,

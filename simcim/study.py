@@ -20,6 +20,7 @@ from simcim.analysis.timeline import Timeline, read_timeline
 from simcim.atomic import write_text_atomic
 from simcim.errors import UserError
 from simcim.api import simulate
+from simcim.network import classes as network_classes
 from simcim.result import Result
 from simcim.spec.architecture import Architecture
 from simcim.spec.workload import Workload
@@ -99,6 +100,7 @@ class TrainingRun:
     test_accuracy: list[float]
     final_test_accuracy: float | None
     metrics_path: Path | None = None
+    classes: int | None = None  # for the chance line (1 / classes)
 
 
 @dataclass
@@ -108,6 +110,8 @@ class Comparison:
     depth_points: list[DepthPoint] = field(default_factory=list)
     training: list[TrainingRun] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # What made it: simcim's version and commit, the chip's and workloads' full parameters (provenance()).
+    provenance: dict[str, Any] = field(default_factory=dict)
 
     def speedups(self) -> list[tuple[str, float]]:
         """Latency of the first case over each other case's: how much faster the others are."""
@@ -161,7 +165,33 @@ class Comparison:
                           "test_accuracy": t.test_accuracy, "final_test_accuracy": t.final_test_accuracy}
                          for t in self.training],
             "notes": self.notes,
+            "provenance": self.provenance,
         }
+
+
+def git_commit() -> str | None:
+    """The commit of the checkout simcim runs from, or None (an installed wheel, no git)."""
+    import subprocess
+
+    from simcim.paths import CHECKOUT
+
+    if not (CHECKOUT / ".git").exists():
+        return None
+    try:
+        out = subprocess.run(["git", "-C", str(CHECKOUT), "rev-parse", "HEAD"], capture_output=True, text=True,
+                             timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None if out.returncode == 0 else None
+
+
+def provenance(arch: Architecture, workloads: dict[str, Workload]) -> dict[str, Any]:
+    """simcim's version and commit, and every parameter of the chip and of each case's workload."""
+    from simcim import __version__
+
+    return {"simcim_version": __version__, "commit": git_commit(),
+            "architecture": arch.model_dump(mode="json"),
+            "workloads": {label: wl.model_dump(mode="json") for label, wl in workloads.items()}}
 
 
 def run_case(arch: Architecture, workload: Workload, label: str, trace_path: Path | None) -> Case:
@@ -203,7 +233,9 @@ def train_case(arch: Architecture, workload: Workload, label: str, out_dir: Path
         raise UserError(f"--train {label}: {exc}") from None
     path = out_dir / "metrics.json"
     write_text_atomic(path, json.dumps(metrics, indent=2, sort_keys=True) + "\n")
-    return run_from_metrics(label, metrics, path)
+    run = run_from_metrics(label, metrics, path)
+    run.classes = network_classes(workload)
+    return run
 
 
 def run_from_metrics(label: str, metrics: dict[str, Any], path: Path | None = None) -> TrainingRun:

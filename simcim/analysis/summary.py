@@ -6,6 +6,7 @@ adds to its track's busy time and each queue counter to its resource's time-weig
 
 from __future__ import annotations
 
+import re
 from array import array
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -53,10 +54,11 @@ class ProcessStats:
     """The resources of one kind together (all tiles, all WG units, ...)."""
 
     process: str
-    resources: int
+    resources: int  # resource tracks that were held (a queue counter alone is not a component)
     busy_ps: int
-    mean_utilization: float
+    mean_utilization: float  # over physical components, as `simcim run` (a group of n tiles counts n times)
     queued_ps: int
+    components: int = 0  # physical components behind those tracks (tiles counted one by one)
 
 
 @dataclass
@@ -93,6 +95,16 @@ class _Queue:
     depth: int = 0
     area: int = 0
     peak: int = 0
+
+
+_TILE_RANGE = re.compile(r"tile(\d+)-(\d+)$")
+
+
+def components_of(rs: ResourceStats) -> int:
+    """Physical components behind a resource track: a tile group ``chip.tile4-7`` is 4 tiles (the
+    engine's Resource.tiles, which it names by its first and last tile); anything else is one."""
+    m = _TILE_RANGE.search(rs.name) if rs.process == "tiles" else None
+    return int(m.group(2)) - int(m.group(1)) + 1 if m and int(m.group(2)) >= int(m.group(1)) else 1
 
 
 def _refuse_overlaps(path: str | Path, track: str, spans: array) -> None:
@@ -178,8 +190,15 @@ def summarize_trace(path: str | Path) -> TraceSummary:
     grouped: dict[str, list[ResourceStats]] = defaultdict(list)
     for rs in resources:
         grouped[rs.process].append(rs)
-    processes = [ProcessStats(proc, len(rows), sum(r.busy_ps for r in rows),
-                              sum(r.utilization for r in rows) / len(rows), sum(r.queued_ps for r in rows))
-                 for proc, rows in grouped.items()]
+    processes = []
+    for proc, rows in grouped.items():
+        # The definition of simcim.result's Utilization.by_kind: the mean over the physical components
+        # the iteration held, a layer's group of n tiles counting n times. Queue-only entries (a DRAM
+        # pool's counter, a resource nothing held) are listed per resource but are not components.
+        held = [r for r in rows if r.slices]
+        weights = [components_of(r) for r in held]
+        mean = sum(r.utilization * w for r, w in zip(held, weights)) / sum(weights) if held else 0.0
+        processes.append(ProcessStats(proc, len(held), sum(r.busy_ps for r in rows), mean,
+                                      sum(r.queued_ps for r in rows), sum(weights)))
     ordered = sorted(phases.values(), key=lambda p: phase_key(p.phase))
     return TraceSummary(header.other, makespan_ps, events, tasks, resources, ordered, processes)

@@ -19,9 +19,9 @@ from rich.table import Table
 from simcim.atomic import check_output_folder
 from simcim.errors import UserError
 from simcim.commands.common import parse_overrides
-from simcim.paths import DEFAULT_WORKLOAD, WORKLOADS
+from simcim.paths import DEFAULT_WORKLOAD, WORKLOADS, resolve_architecture, resolve_workload
 from simcim.rules import RULE_NAMES
-from simcim.study import Comparison, depth_point, run_case
+from simcim.study import Comparison, depth_point, provenance, run_case
 from simcim.report.tables import TableData, depth_table, speedup_rows, summary_table, training_table
 from simcim.report.write import write_report
 from simcim.spec import load_architecture, load_workload
@@ -103,7 +103,7 @@ def plan_cases(workloads: list[str], rules: list[str], work_over: dict[str, Any]
     for w in workloads:
         for maybe_rule in each_rule:
             over = dict(work_over) if maybe_rule is None else {**work_over, "rule": maybe_rule}
-            plans.append(CasePlan("", Path(w), over))
+            plans.append(CasePlan("", resolve_workload(w), over))  # a path or a bundled name
     return plans
 
 
@@ -144,7 +144,7 @@ def compare_command(args: argparse.Namespace) -> int:
         raise UserError("--epochs must be at least 1")
     out_dir = Path(args.out)
     check_output_folder(args.out, "--out")
-    arch = load_architecture(Path(args.arch), arch_over)
+    arch = load_architecture(resolve_architecture(args.arch), arch_over)
     plans = plan_cases(args.workloads, args.rules, work_over)
     workloads = [load_workload(p.workload_path, p.work_over) for p in plans]
     for plan, label in zip(plans, _labels(workloads)):
@@ -158,6 +158,7 @@ def compare_command(args: argparse.Namespace) -> int:
         safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", plan.label)
         cases.append(run_case(arch, wl, plan.label, out_dir / "traces" / f"{safe}.json"))
     comparison = Comparison(arch.name, cases)
+    comparison.provenance = provenance(arch, {p.label: wl for p, wl in zip(plans, workloads)})
     for label, n, wl in depth_runs:
         console.print(f"simulating {label} at depth {n}: {wl.name}")
         comparison.depth_points.append(depth_point(arch, wl, label, n))
@@ -193,7 +194,8 @@ def _rich(t: TableData) -> Table:
 
 def print_tables(console: Console, c: Comparison) -> None:
     summary = summary_table(c)
-    keep = [0, 4, 5, 6, 7, 8, 13]  # case, latency, closed form, gap, energy, area, critical path
+    # case, latency, closed form, gap, energy, area, per epoch latency and energy, energy per image, critical path
+    keep = [0, 4, 5, 6, 7, 8, 9, 10, 11, 14]
     console.print(_rich(TableData(summary.title, [summary.header[i] for i in keep],
                                   [[row[i] for i in keep] for row in summary.rows])))
     for line in speedup_rows(c):

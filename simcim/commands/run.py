@@ -17,7 +17,7 @@ from simcim.spec.workload import Workload
 from simcim.hardware.costs import COMPONENTS
 from simcim.api import simulate
 from simcim.result import Result
-from simcim.rules import PHASES
+from simcim.rules import PHASES, RULE_NAMES
 from simcim.traceformat import PROCESSES
 from simcim.units import si
 
@@ -89,18 +89,30 @@ def with_measured_activity(workload: Workload, path: Path) -> Workload:
         update={"pulses_per_cell_by_layer": [float(p) for p in by_layer]})})
 
 
+def run_title(workload: str, rule: str) -> str:
+    """The workload's name, saying so when its name promises another rule than the one that ran
+    (``--rule fa`` on mlp5-bp: "mlp5-bp's network, run with fa")."""
+    named = [part for part in workload.split("-") if part in RULE_NAMES]
+    if named and named[-1] != rule:
+        return f"{workload}'s network, run with {rule}"
+    return workload
+
+
 def print_result(r: Result) -> None:
     console = Console()
     it, ep = r.per_iteration, r.per_epoch
-    head = Table(title=f"{r.workload} ({r.rule}, {r.schedule}) on {r.architecture}")
+    head = Table(title=f"{run_title(r.workload, r.rule)} ({r.rule}, {r.schedule}) on {r.architecture}")
     for col in ("", "latency", "energy"):
         head.add_column(col, justify="right")
     head.add_row(f"per iteration (batch {r.batch_size})", si(it.latency_s, "s"), si(it.energy_j, "J"))
     head.add_row(f"per epoch ({r.iterations_per_epoch} iterations)", si(ep.latency_s, "s"), si(ep.energy_j, "J"))
     console.print(head)
-    console.print(f"TOPS {r.tops:.4g}   TOPS/W {r.tops_per_w:.4g}   area {r.area.total_mm2:.4g} mm²   "
+    console.print(f"TOPS {r.tops:.4g}   TOPS/W {r.tops_per_w:.4g} (ops = 2 x the {r.macs_per_iteration:,} MACs "
+                  f"this rule does per iteration; rules differ in MACs, so compare energy per image: "
+                  f"{si(r.energy_per_image_j, 'J')}, per MAC {si(r.energy_per_mac_j, 'J')})")
+    console.print(f"area {r.area.total_mm2:.4g} mm²   "
                   f"tiles {r.mapping.tiles_used}   WG units {r.mapping.wg_units}   "
-                  f"tasks {r.simulation.tasks}   events {r.simulation.events}")
+                  f"tasks {r.simulation.tasks}   SimPy events {r.simulation.events}")
     layers = Table(title="per layer and phase, one iteration (latency = summed task time; wait = queueing)")
     layers.add_column("layer")
     for ph in PHASES:
@@ -123,4 +135,4 @@ def print_result(r: Result) -> None:
         comp.add_row(c, si(e, "J"), f"{100 * e / total:.1f} %", f"{area[c]:.4g} mm²" if c in area else "-")
     console.print(comp)
     util = ", ".join(f"{k} {100 * v:.1f} %" for k, v in r.utilization.by_kind.items())
-    console.print(f"mean utilization: {util}")
+    console.print(f"mean utilization (busy time / latency, over the components held; a tile counts once): {util}")

@@ -80,12 +80,15 @@ def print_summary(s: TraceSummary, top: int = 8, every: bool = False) -> None:
     console = Console()
     o = s.other
     title = " ".join(str(o[k]) for k in ("workload", "rule", "architecture") if k in o) or "trace"
-    console.print(f"[bold]{title}[/bold]: latency {_ps(s.makespan_ps)}, {s.tasks} tasks, {s.events} events")
-    kinds = Table(title="by kind of resource (utilization = busy time / latency)")
-    for col in ("kind", "resources", "busy (sum)", "mean utilization", "queued (sum)"):
+    # "trace events" are the file's records (slices, counters, metadata), not `run`'s SimPy events.
+    console.print(f"[bold]{title}[/bold]: latency {_ps(s.makespan_ps)}, {s.tasks} tasks, {s.events} trace events")
+    kinds = Table(title="by kind of resource (utilization = busy time / latency, mean over the components "
+                        "held, a tile counting once, as in `simcim run`)")
+    for col in ("kind", "resources", "components", "busy (sum)", "mean utilization", "queued (sum)"):
         kinds.add_column(col, justify="right")
     for p in s.processes:
-        kinds.add_row(p.process, str(p.resources), _ps(p.busy_ps), f"{100 * p.mean_utilization:.1f} %", _ps(p.queued_ps))
+        kinds.add_row(p.process, str(p.resources), str(p.components), _ps(p.busy_ps),
+                      f"{100 * p.mean_utilization:.1f} %", _ps(p.queued_ps))
     console.print(kinds)
     phases = Table(title="by phase (busy = summed task time; wait = queueing for units after ready)")
     for col in ("phase", "tasks", "busy (sum)", "wait (sum)", "energy", "first start", "last end"):

@@ -90,7 +90,9 @@ def train_command(args: argparse.Namespace) -> int:
         result = train(workload, arch, options, progress)
     except DatasetError as exc:
         raise UserError(str(exc)) from None
-    paths = write_outputs(result, out)
+    from simcim.network import classes as network_classes
+
+    paths = write_outputs(result, out, network_classes(workload))  # classes: the chance line
     if not args.quiet:
         final = result.history[-1]
         print(f"{workload.name} {result.rule} on {result.dataset}: final test accuracy "
@@ -99,7 +101,9 @@ def train_command(args: argparse.Namespace) -> int:
               f"({result.weight_update} update)")
         if result.alignment_deg:
             angles = ", ".join(f"{k} {v:.1f}°" for k, v in result.alignment_deg.items())
-            print(f"angle to the BP gradient: {angles}")
+            print(f"angle to the BP gradient: {angles} (per layer, between this rule's weight update and "
+                  "backpropagation's on the same batch: 0° = same direction, below 90° = still descends the "
+                  "loss, 90° = unrelated, above 90° = uphill)")
         print("wrote " + ", ".join(str(p) for p in paths))
     return 0
 

@@ -80,8 +80,21 @@ def _stacked(ax: Any, labels: list[str], parts: list[dict[str, float]], order: l
     ax.grid(axis="y", alpha=0.3)
 
 
+# Rows busy for less than this share of the iteration would be empty lines at any readable width.
+MIN_ROW_SHARE = 0.001
+
+
+def drawn_rows(t: Timeline) -> Timeline:
+    """The timeline without resources busy for under MIN_ROW_SHARE of the latency (most interconnect
+    links: a transfer of a few ns in a ms iteration); the title says how many were left out."""
+    keep = [r for r in t.rows if r.busy_ps >= MIN_ROW_SHARE * t.latency_ps]
+    return Timeline(t.label, t.latency_ps, keep)
+
+
 def timeline_figure(timelines: list[Timeline]) -> Figure:
     """Gantt of one iteration per case, one row per resource, all on one time axis."""
+    hidden = {t.label: len(t.rows) - len(drawn_rows(t).rows) for t in timelines}
+    timelines = [drawn_rows(t) for t in timelines]
     counts = [max(1, len(t.rows)) for t in timelines]
     fig = Figure(figsize=(11.0, 1.2 + sum(0.11 * n + 0.9 for n in counts)), layout="constrained")
     axes = fig.subplots(len(timelines), 1, sharex=True, squeeze=False,
@@ -108,8 +121,11 @@ def timeline_figure(timelines: list[Timeline]) -> Figure:
                 va="bottom", ha="left" if latency < 0.8 * end_ps * PS * factor else "right",
                 bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1})
         ax.set_ylabel(f"{t.label}: resource", fontsize=9)
+        idle = (f"; {hidden[t.label]} more busy under {100 * MIN_ROW_SHARE:g} % of the time not drawn"
+                if hidden[t.label] else "")
         ax.set_title(f"{t.label}: one iteration, {len(t.rows)} resources in use "
-                     f"({', '.join(p for p in PROCESS_ORDER if any(r.process == p for r in t.rows))})", fontsize=10)
+                     f"({', '.join(p for p in PROCESS_ORDER if any(r.process == p for r in t.rows))}){idle}",
+                     fontsize=10)
         ax.grid(axis="x", alpha=0.3)
         # Each panel keeps its own time labels: the panels are tall, and the shared axis is the point.
         ax.tick_params(labelbottom=True)
@@ -154,14 +170,18 @@ def _by_phase(case: Case, key: str) -> dict[str, float]:
 
 def energy_figure(cases: list[Case]) -> Figure:
     """Energy per iteration: tasks' dynamic energy by phase, and all energy by component."""
-    fig = Figure(figsize=(11.0, 4.2), layout="constrained")
-    left, right = fig.subplots(1, 2)
+    fig = Figure(figsize=(14.0, 4.2), layout="constrained")
+    left, right, on_chip = fig.subplots(1, 3)
     labels = [c.label for c in cases]
     _stacked(left, labels, [_by_phase(c, "energy_j") for c in cases], list(PHASES), PHASE_COLORS, "J",
              "dynamic energy per iteration", "energy by phase (tasks' dynamic energy)")
     comps = list(COMPONENT_COLORS)
     _stacked(right, labels, [dict(c.result.energy_j_by_component) for c in cases], comps, COMPONENT_COLORS, "J",
              "energy per iteration", "energy by component (incl. DRAM and leakage)")
+    # DRAM is most of the energy of these chips; without it the on-chip components become visible.
+    _stacked(on_chip, labels, [{k: v for k, v in c.result.energy_j_by_component.items() if k != "dram"}
+                               for c in cases], [k for k in comps if k != "dram"], COMPONENT_COLORS, "J",
+             "energy per iteration", "energy by component without DRAM")
     return fig
 
 
@@ -214,9 +234,12 @@ def depth_figure(comparison: Comparison) -> Figure:
     return fig
 
 
-def accuracy_figure(runs: list[TrainingRun]) -> Figure:
+def accuracy_figure(runs: list[TrainingRun], chip: str = "") -> Figure:
     fig = Figure(figsize=(7.5, 4.2), layout="constrained")
     ax = fig.subplots()
+    chances = sorted({r.classes for r in runs if r.classes})
+    for k in chances:  # guessing: 1 / classes
+        ax.axhline(100 / k, color="grey", linestyle=":", linewidth=1, label=f"chance (1/{k})")
     for i, r in enumerate(runs):
         color = CASE_COLORS[i % 6]
         ax.plot(range(1, len(r.test_accuracy) + 1), [100 * a for a in r.test_accuracy], color=color,
@@ -228,7 +251,7 @@ def accuracy_figure(runs: list[TrainingRun]) -> Figure:
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel("accuracy (%)")
     ax.set_ylim(0, 100)
-    ax.set_title("accuracy per epoch on the same chip model", fontsize=10)
+    ax.set_title(f"accuracy per epoch on the device model of {chip or 'the same chip'}", fontsize=10)
     ax.legend(fontsize=8, loc="lower right")
     ax.grid(alpha=0.3)
     return fig

@@ -29,19 +29,22 @@ def summary_table(c: Comparison) -> TableData:
             si(case.latency_s, "s"), si(r.closed_form.latency_s, "s"), f"{100 * r.closed_form.gap:+.1f} %",
             si(case.energy_j, "J"), f"{case.area_mm2:.4g} mm²",
             si(r.per_epoch.latency_s, "s"), si(r.per_epoch.energy_j, "J"),
-            f"{r.tops:.3g}", f"{r.tops_per_w:.3g}",
+            si(r.energy_per_image_j, "J"), f"{r.tops:.3g}", f"{r.tops_per_w:.3g}",
             "-" if cp is None else f"{si(cp.busy_ps * PS, 's', 3)} / {si(cp.wait_ps * PS, 's', 3)}",
             "-" if busiest is None else f"{busiest.name} {100 * busiest.utilization:.1f} %",
         ])
     return TableData("Per iteration (one batch) and per epoch",
                      ["case", "rule", "workload", "batch", "latency / iter", "closed form / iter", "gap",
-                      "energy / iter", "area", "latency / epoch", "energy / epoch", "TOPS", "TOPS/W",
+                      "energy / iter", "area", "latency / epoch", "energy / epoch", "energy / image", "TOPS", "TOPS/W",
                       "critical path run / wait", "busiest resource"], rows,
                      "closed form: what an analytic tool computes from the same task costs (every phase summed; "
                      "a layer-parallel rule's backward pass as the max over layers, as the study's NeuroSim fork "
                      "does); gap: how much longer the simulation finds the iteration, because work queues for "
                      "shared units, buses, buffer ports and DRAM. critical path run / wait: time the "
-                     "latency-setting chain of tasks spends running vs queueing for a unit.")
+                     "latency-setting chain of tasks spends running vs queueing for a unit. TOPS counts 2 "
+                     "operations per multiply-accumulate the rule performs, so a rule that skips work (DFA's "
+                     "backward pass is smaller than BP's) has fewer operations and may show a lower TOPS/W while "
+                     "using less energy: energy / image compares rules fairly.")
 
 
 def critical_path_table(c: Comparison, top: int = 6) -> TableData:
@@ -69,10 +72,12 @@ def utilization_table(c: Comparison) -> TableData:
         if case.summary is None:
             continue
         by_kind = {p.process: p for p in case.summary.processes}
-        rows.append([case.label] + [f"{100 * by_kind[k].mean_utilization:.1f} % ({by_kind[k].resources})"
+        rows.append([case.label] + [f"{100 * by_kind[k].mean_utilization:.1f} % ({by_kind[k].components})"
                                     if k in by_kind else "-" for k in kinds])
-    return TableData("Mean utilization by kind of resource (count in brackets)", ["case", *kinds], rows,
-                     "Utilization = busy time / iteration latency, averaged over the resources of a kind.")
+    return TableData("Mean utilization by kind of resource (components in brackets)", ["case", *kinds], rows,
+                     "Utilization = busy time / iteration latency, averaged over the physical components of a "
+                     "kind that the iteration held (a layer's group of n tiles counts n times): the same "
+                     "definition as `simcim run`.")
 
 
 def speedup_rows(c: Comparison) -> list[str]:

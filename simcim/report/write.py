@@ -62,7 +62,8 @@ def build_sections(c: Comparison) -> list[tuple[str, list[Item]]]:
     sections.append(("Energy", [_figure(
         "energy.png", "Stacked bars of energy by phase and by component",
         "Energy of one iteration: the tasks' dynamic energy by phase (left), and all energy by component, "
-        "including DRAM traffic and leakage over the iteration (right).", lambda: F.energy_figure(c.cases))]))
+        "including DRAM traffic and leakage over the iteration (middle), and the same without DRAM (right), "
+        "which otherwise hides every on-chip component.", lambda: F.energy_figure(c.cases))]))
     sections.append(("Area and utilization", [
         _figure("area.png", "Stacked bars of chip area by component",
                 "Chip area by component (DFA's feedback arrays and extra weight-gradient units show here).",
@@ -79,11 +80,18 @@ def build_sections(c: Comparison) -> list[tuple[str, list[Item]]]:
         sections.append(("Accuracy", [
             _figure("accuracy.png", "Accuracy per epoch per rule",
                     "Test (solid) and training (dashed) accuracy per epoch, each rule trained with the same chip's "
-                    "device model.", lambda: F.accuracy_figure(c.training)),
+                    "device model.", lambda: F.accuracy_figure(c.training, c.architecture)),
             training_table(c)]))
     if c.notes:
         sections.append(("Notes", [Text(n, "note") for n in c.notes]))
     return sections
+
+
+def provenance_line(p: dict) -> str:
+    """What made the report: simcim's version and commit; the full parameters are in results.json."""
+    commit = f", commit {p['commit'][:12]}" if p.get("commit") else ""
+    return (f"Made by simcim {p.get('simcim_version', '?')}{commit}. The chip's and each workload's full "
+            "parameters (defaults included) are in results.json under provenance.")
 
 
 def write_report(c: Comparison, out_dir: Path, title: str, subtitle: str) -> list[Path]:
@@ -110,6 +118,10 @@ def write_report(c: Comparison, out_dir: Path, title: str, subtitle: str) -> lis
                 md_blocks.append(f"**{item.text}**" if item.cls == "speedup" else item.text)
         html_sections.append((head, html_blocks))
         md_sections.append((head, md_blocks))
+    if c.provenance:
+        made = provenance_line(c.provenance)
+        html_sections.append(("Provenance", [paragraph(made, "note")]))
+        md_sections.append(("Provenance", [made]))
     files = "Files: index.html (this page, self-contained), report.md, results.json, " + ", ".join(
         p.name for p in written) + (", traces/*.json" if any(case.trace_path for case in c.cases) else "")
     html_sections.append(("Files", [paragraph(files, "note")]))

@@ -28,7 +28,7 @@ def nonideality_label(result: TrainResult) -> str:
     return ", ".join(on) if on else "ideal (float math)"
 
 
-def accuracy_png(result: TrainResult) -> bytes:
+def accuracy_png(result: TrainResult, classes: int | None = None) -> bytes:
     import matplotlib
 
     matplotlib.use("Agg")  # no display; must precede pyplot
@@ -40,7 +40,10 @@ def accuracy_png(result: TrainResult) -> bytes:
     ax.plot(epochs, [100 * m.test_accuracy for m in result.history], "-", marker="o", markersize=3, label="test")
     ax.set_xlabel("epoch (passes over the training set)")
     ax.set_ylabel("accuracy (%)")
-    ax.set_title(f"{result.workload} — {result.rule.upper()} on {result.dataset}\n{nonideality_label(result)}",
+    if classes:
+        ax.axhline(100 / classes, color="grey", linestyle=":", linewidth=1, label=f"chance (1/{classes})")
+    ax.set_title(f"{result.workload} — {result.rule.upper()} on {result.dataset}, chip {result.architecture}\n"
+                 f"{nonideality_label(result)}",
                  fontsize=9)
     ax.grid(True, alpha=0.3)
     ax.legend(loc="lower right")
@@ -52,10 +55,10 @@ def accuracy_png(result: TrainResult) -> bytes:
     return buf.getvalue()
 
 
-def write_outputs(result: TrainResult, out_dir: Path) -> list[Path]:
+def write_outputs(result: TrainResult, out_dir: Path, classes: int | None = None) -> list[Path]:
     """Write the three files into ``out_dir`` (created if needed); return their paths."""
     paths = [out_dir / "metrics.json", out_dir / "metrics.csv", out_dir / "accuracy.png"]
     write_text_atomic(paths[0], json.dumps(result.to_json(), indent=2, sort_keys=True) + "\n")
     write_text_atomic(paths[1], metrics_csv(result))
-    write_bytes_atomic(paths[2], accuracy_png(result))
+    write_bytes_atomic(paths[2], accuracy_png(result, classes))
     return paths
