@@ -94,6 +94,43 @@ def mutate_text(rng: random.Random, data: bytes) -> bytes:
     return data
 
 
+WORDS = ["bp", "dfa", "fa", "drtp", "ss", "shallow", "auto", "htree", "mesh", "bus", "shared", "per_layer",
+         "partitioned", "sram", "register_file", "interleaved", "pipelined", "layer_by_layer", "sar", "mlsa",
+         "rram", "pcm", "fefet", "hp", "lstp", "mirrored", "retrace", "relu", "tanh", "none", "maxpool", "flatten"]
+
+
+def mutate_semantic(rng: random.Random, data: bytes) -> bytes:
+    """One or two leaves of a well-formed spec changed to nearby or plausible values: these reach the
+    validators, the cost model and the simulator, where text mutations mostly stop at the parser."""
+    import yaml
+
+    obj = yaml.safe_load(data)
+    leaves: list[tuple[Any, Any]] = []
+
+    def walk(node: Any) -> None:
+        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else []
+        for key, value in items:
+            if isinstance(value, (dict, list)):
+                walk(value)
+            else:
+                leaves.append((node, key))
+
+    walk(obj)
+    for _ in range(rng.randint(1, 2)):
+        node, key = rng.choice(leaves)
+        v = node[key]
+        if isinstance(v, bool):
+            node[key] = not v
+        elif isinstance(v, int):
+            node[key] = rng.choice([v * 2, v // 2, v + 1, max(v - 1, 0), 0, 1, rng.randint(1, 4096),
+                                    v * rng.choice([3, 4, 8, 16, 64]), -v])
+        elif isinstance(v, float):
+            node[key] = rng.choice([v * 2, v / 2, v * 10, v / 10, 0.0, rng.random(), -v, v * 1e6])
+        else:
+            node[key] = rng.choice(WORDS + [f"{v}x", ""])
+    return yaml.safe_dump(obj, sort_keys=False).encode()
+
+
 @dataclass
 class Outcome:
     kind: str  # ok | error | traceback | hang | insane | bad-error
@@ -218,14 +255,16 @@ def spec_case(rng: random.Random, tmp: Path, n: int) -> tuple[str, Outcome]:
     workload = rng.choice(SPEC_BASES["workload"])
     argv = ["run"]
     label = f"spec#{n} {which} {arch.name} {workload.name}"
+    mutate = mutate_semantic if rng.random() < 0.5 else mutate_text
     if which in ("arch", "both"):
         p = tmp / f"a{n}.yaml"
-        p.write_bytes(mutate_text(rng, arch.read_bytes()))
+        p.write_bytes(mutate(rng, arch.read_bytes()))
         arch = p
     if which in ("workload", "both"):
         p = tmp / f"w{n}.yaml"
-        p.write_bytes(mutate_text(rng, workload.read_bytes()))
+        p.write_bytes(mutate(rng, workload.read_bytes()))
         workload = p
+    label += f" {mutate.__name__}"
     argv += [str(arch), str(workload)]
     if which == "set":
         keys = ["arch.chip.tiles", "arch.subarray.rows", "arch.device.bits_per_cell", "arch.chip.dram.channels",

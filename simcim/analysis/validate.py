@@ -101,6 +101,14 @@ def _check_nesting(tracks: dict[tuple[int, int], array], names: dict[tuple[int, 
     for key in sorted(tracks, key=lambda k: (str(k[0]), str(k[1]))):
         flat = tracks[key]
         spans = sorted(zip(flat[0::2], flat[1::2]), key=lambda s: (s[0], -s[1]))
+        if key[0] in RESOURCE_PROCESSES:  # a resource serves one task at a time: not even nesting
+            end = None
+            for t0, t1 in sorted(spans):
+                if end is not None and t0 < end and t1 > t0:
+                    out.add(f"track pid {key[0]} tid {key[1]} ({names.get(key, '?')}): slice [{t0}, {t1}] ps "
+                            f"overlaps another ending at {end} ps on one resource (duplicated events?)")
+                end = t1 if end is None else max(end, t1)
+            continue
         open_ends: list[int] = []
         for t0, t1 in spans:
             while open_ends and open_ends[-1] <= t0:

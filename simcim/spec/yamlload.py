@@ -101,7 +101,7 @@ class _Builder:
     def node(self, events: Any, event: yaml.Event, path: KeyPath) -> tuple[Any, int]:
         """The value that starts with ``event`` and the number of values in it."""
         if len(path) > MAX_DEPTH:
-            raise self.fail(event, f"nested deeper than {MAX_DEPTH} levels", path[:MAX_DEPTH])
+            raise self.fail(event, f"nested deeper than {MAX_DEPTH} levels", path[:3])
         self.lines.setdefault(path, event.start_mark.line + 1)
         if isinstance(event, yaml.AliasEvent):
             self.aliases += 1
