@@ -165,3 +165,19 @@ def test_failed_write_keeps_old_file(tmp_path) -> None:
 def test_os_error_while_writing_is_a_user_error(tmp_path) -> None:
     with pytest.raises(UserError, match="cannot write"):
         write_text_atomic(tmp_path / "a" / ("x" * 300), "x")
+
+
+def test_dev_stdout_into_a_pipe(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "simcim.cli", "run", *FAST, "--json", "/dev/stdout"],
+                          capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["workload"] == "mlp5-dfa"
+
+
+def test_summary_json_to_stdout_alone(tmp_path, capsys) -> None:
+    trace = write_lines(tmp_path / "t.json", hand_events())
+    assert main(["trace", "summary", str(trace), "--json", "-"]) == 0
+    assert json.loads(capsys.readouterr().out)["makespan_ps"] == 300

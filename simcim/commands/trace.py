@@ -14,7 +14,7 @@ from simcim.analysis.critical_path import CriticalPath, critical_path
 from simcim.analysis.reader import TraceError
 from simcim.analysis.summary import TraceSummary, summarize_trace
 from simcim.analysis.validate import validate_trace
-from simcim.atomic import check_output_file, write_text_atomic
+from simcim.atomic import STDOUT, check_output_file, write_text_atomic
 from simcim.errors import UserError
 from simcim.units import si
 
@@ -72,7 +72,9 @@ def _analyse(analysis: Callable[[str], T], args: argparse.Namespace) -> T:
 def summary_command(args: argparse.Namespace) -> int:
     if args.top < 1:
         raise UserError("--top must be at least 1")
-    print_summary(_analyse(summarize_trace, args), args.top, args.all)
+    summary = _analyse(summarize_trace, args)
+    if args.json_out != STDOUT:  # with '-' the JSON alone goes to standard output
+        print_summary(summary, args.top, args.all)
     return 0
 
 
@@ -125,7 +127,9 @@ def print_summary(s: TraceSummary, top: int = 8, every: bool = False) -> None:
 def critical_path_command(args: argparse.Namespace) -> int:
     if args.limit < 0:
         raise UserError("--limit must be 0 (all) or more")
-    print_critical_path(_analyse(critical_path, args), args.steps, args.limit)
+    path = _analyse(critical_path, args)
+    if args.json_out != STDOUT:
+        print_critical_path(path, args.steps, args.limit)
     return 0
 
 
