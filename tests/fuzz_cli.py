@@ -144,11 +144,13 @@ class Tally:
     counts: dict[str, int] = field(default_factory=dict)
     failures: list[tuple[str, Outcome]] = field(default_factory=list)
     slowest_s: float = 0.0
+    slowest: str = ""
 
     def add(self, label: str, outcome: Outcome) -> None:
         self.cases += 1
         self.counts[outcome.kind] = self.counts.get(outcome.kind, 0) + 1
-        self.slowest_s = max(self.slowest_s, outcome.seconds)
+        if outcome.seconds > self.slowest_s:
+            self.slowest_s, self.slowest = outcome.seconds, f"{label} ({outcome.kind})"
         if outcome.kind not in ("ok", "error"):
             self.failures.append((label, outcome))
 
@@ -435,7 +437,7 @@ def report(tallies: dict[str, Tally]) -> str:
     rows = []
     for name, t in tallies.items():
         rows.append(f"{name}: {t.cases} cases, " + ", ".join(f"{k} {v}" for k, v in sorted(t.counts.items()))
-                    + f"; slowest {t.slowest_s:.1f} s")
+                    + f"; slowest {t.slowest_s:.1f} s: {t.slowest}")
         for label, o in t.failures[:10]:
             rows.append(f"  {o.kind}: {label}: {o.detail.strip().splitlines()[-1] if o.detail.strip() else ''}")
     return "\n".join(rows)

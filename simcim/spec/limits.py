@@ -12,7 +12,7 @@ MAX_INPUT_SIDE = 1 << 14  # per input dimension
 MAX_INPUT_ELEMS = 1 << 24  # per image
 MAX_LAYERS = 256
 MAX_BATCH = 1 << 16
-MAX_TASKS = 250_000  # tasks in one simulated iteration (~10^4 per second: under half a minute)
+MAX_TASKS = 100_000  # tasks in one simulated iteration (~10^4 per second: seconds, not minutes)
 MAX_NAME = 200  # characters of a name (it becomes titles and file names)
 MAX_SEED = (1 << 32) - 1
 
