@@ -75,6 +75,8 @@ def weight_layers(workload: Workload) -> list[WeightLayer]:
                 raise ValueError(f"layers[{pos}]: pooling needs a (C, H, W) input, got {shape}")
             c, h, w = shape
             shape = (c, h // layer.kernel, w // layer.kernel)
+            if shape[1] < 1 or shape[2] < 1:
+                raise ValueError(f"layers[{pos}]: pooling by {layer.kernel} leaves nothing of a {h}x{w} map")
             if out and not out[-1].pool:
                 out[-1] = replace(out[-1], pool=layer.kernel)
         elif isinstance(layer, Flatten):

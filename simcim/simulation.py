@@ -40,7 +40,11 @@ def run_simulation(arch: Architecture, workload: Workload, *, trace_queues: bool
     except ValueError as exc:  # shape errors from the network walk
         raise workload.error("layers", str(exc)) from None
     check_fits(arch, workload, placement)  # before the chip model and the DAG are built
-    chip = ChipModel(arch, workload, placement)
+    try:
+        chip = ChipModel(arch, workload, placement)
+    except ValueError as exc:  # a circuit NeuroSim would refuse to build, e.g. an access transistor too wide
+        key = "device.r_on_ohm" if "access transistor" in str(exc) else "device"
+        raise arch.error(key, f"{exc}: the chip cannot be built with these device parameters") from None
     graph = build_graph(chip)
     costs = layer_costs(chip)
     dag = build_schedule(placement.rule, len(placement.layers), workload.batch_size, workload.schedule)

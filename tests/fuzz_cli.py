@@ -297,7 +297,9 @@ def mutate_event(rng: random.Random, line: str) -> str:
     comma = "," if line.endswith(",") else ""
     try:
         ev = json.loads(body)
-    except json.JSONDecodeError:
+    except (ValueError, RecursionError):  # already mangled by an earlier mutation of this case
+        return line
+    if not isinstance(ev, dict):
         return line
     values: list[Any] = [None, "", [], {}, "x", -1, -10 ** 6, 2 ** 63, 2 ** 64 + 1, 10 ** 30, 1.5, float("nan"),
                          float("inf"), True, [1, "a"], {"a": 1}, 0]

@@ -203,3 +203,18 @@ def test_task_count_checked_before_building(capsys) -> None:
     code, err = run_cli(capsys, str(ARCH), str(ROOT / "workloads" / "mlp8-bp.yaml"), "--set", "workload.batch_size=65536")
     assert time.monotonic() - t0 < 5
     assert code == 2 and "batch_size: one iteration would be up to 1,572,872 tasks" in err
+
+
+# --- found by the fuzzer (tests/fuzz_cli.py, seed 99) ------------------------------------------------
+
+def test_pooling_to_nothing_is_a_spec_error(capsys) -> None:
+    # VGG-8 on a 5-pixel-high input: the third pooling leaves an empty map (was ZeroDivisionError)
+    code, err = run_cli(capsys, "rram-32nm", "vgg8-cifar10-bp", "--set", "workload.input_shape=[3, 5, 32]",
+                        "--set", "workload.batch_size=2")
+    assert code == 2 and "layers: layers[8]: pooling by 2 leaves nothing of a 1x8 map" in err, err
+
+
+def test_device_that_cannot_be_built_is_a_spec_error(capsys) -> None:
+    # 2 ohm cells need an access transistor thousands of F wide (NeuroSim aborts; was a ValueError traceback)
+    code, err = run_cli(capsys, "neurosim-v2.1", "mlp3-dfa", "--set", "arch.device.r_on_ohm=2")
+    assert code == 2 and "device.r_on_ohm: the access transistor" in err and "cannot be built" in err, err
