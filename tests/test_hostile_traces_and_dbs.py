@@ -191,3 +191,20 @@ def test_axes_meta_not_a_list(tmp_path, capsys) -> None:
     db = make_db(tmp_path / "r.db")
     _set(db, "UPDATE meta SET value = '{\"a\": 1}' WHERE name = 'axes'")
     assert "meta 'axes' is not a JSON list" in db_error(capsys, db)
+
+
+@pytest.mark.parametrize("value", [2 ** 63, 2 ** 64 + 1, 10 ** 30])
+def test_validate_reports_times_past_int64(tmp_path, capsys, value) -> None:
+    # found by the fuzzer (seed 7): the validator's int64 arrays overflowed
+    path = write_lines(tmp_path / "t.json", with_task_arg("t1_ps", value))
+    assert main(["trace", "validate", str(path)]) == 1
+    out = capsys.readouterr()
+    assert f"bad times t0_ps=0 t1_ps={value}" in out.out and "Traceback" not in out.err
+
+
+def test_validate_with_a_text_time(tmp_path, capsys) -> None:
+    # found by the fuzzer (seed 7): the task check compared ready_ps with a string t0_ps
+    path = write_lines(tmp_path / "t.json", with_task_arg("t0_ps", "soon"))
+    assert main(["trace", "validate", str(path)]) == 1
+    out = capsys.readouterr()
+    assert "args.t0_ps / args.t1_ps must be integers" in out.out and "Traceback" not in out.err

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from simcim.analysis.reader import TraceError, iter_numbered_events, track_of
-from simcim.traceformat import (HOLD_ARGS, HOLD_KINDS, METADATA, PHASES, RESOURCE_PROCESSES, TASK_ARGS, TASKS_PID,
-                                is_int, is_num)
+from simcim.traceformat import (HOLD_ARGS, HOLD_KINDS, MAX_PS, METADATA, PHASES, RESOURCE_PROCESSES, TASK_ARGS,
+                                TASKS_PID, is_int, is_num)
 
 MAX_PROBLEMS = 200  # past this many, one line says how many more there were
 
@@ -47,8 +47,8 @@ def _check_slice(where: str, ev: dict[str, Any], out: _Problems) -> tuple[int, i
     if not (is_int(t0) and is_int(t1)):
         out.add(f"{where}: args.t0_ps / args.t1_ps must be integers")
         return None
-    if t0 < 0 or t1 < t0:
-        out.add(f"{where}: bad times t0_ps={t0} t1_ps={t1}")
+    if t0 < 0 or t1 < t0 or t1 > MAX_PS:
+        out.add(f"{where}: bad times t0_ps={t0} t1_ps={t1} (0 <= t0_ps <= t1_ps <= {MAX_PS})")
         return None
     # ts/dur are the same times in microseconds; they may only differ by float rounding.
     if is_num(ev.get("ts")) and abs(ev["ts"] - t0 / 1e6) > 1e-6 * max(1.0, abs(ev["ts"])):
@@ -78,6 +78,8 @@ def _check_task(where: str, ev: dict[str, Any], args: dict[str, Any], out: _Prob
         out.add(f"{where}: args.deps must be a list of task ids")
     if not is_num(args["energy_pj"]) or args["energy_pj"] < 0:
         out.add(f"{where}: args.energy_pj must be a number >= 0")
+    if not is_int(args["t0_ps"]):
+        return  # reported by the slice check
     if args["ready_ps"] > args["t0_ps"]:
         out.add(f"{where}: ready_ps={args['ready_ps']} after t0_ps={args['t0_ps']}")
     if args["wait_ps"] != args["t0_ps"] - args["ready_ps"]:
