@@ -218,3 +218,24 @@ def test_device_that_cannot_be_built_is_a_spec_error(capsys) -> None:
     # 2 ohm cells need an access transistor thousands of F wide (NeuroSim aborts; was a ValueError traceback)
     code, err = run_cli(capsys, "neurosim-v2.1", "mlp3-dfa", "--set", "arch.device.r_on_ohm=2")
     assert code == 2 and "device.r_on_ohm: the access transistor" in err and "cannot be built" in err, err
+
+
+def test_weight_gradient_mux_must_divide_its_rows(capsys) -> None:
+    # found by the fuzzer (seed 41): 1533 rows per ADC on 128-row WG arrays divided by zero in the area
+    code, err = run_cli(capsys, "neurosim-v2.1", "mlp2-bp", "--set", "arch.chip.weight_gradient.rows_per_adc=1533")
+    assert code == 2 and "rows_per_adc (1533) must divide subarray_rows (128)" in err, err
+
+
+def test_dram_channels_bounded(capsys) -> None:
+    # found by the fuzzer (seed 42): 1,000 interleaved channels ran past 20 s (every transfer holds them all)
+    code, err = run_cli(capsys, "neurosim-v2.1", "mlp2-bp", "--set", "arch.chip.dram.channels=1_000")
+    assert code == 2 and "chip.dram.channels" in err and "an interleaved transfer holds every channel" in err, err
+
+
+def test_narrow_mux_footprint_does_not_divide_by_zero() -> None:
+    from simcim.hardware.circuits.switches import Mux
+    from simcim.hardware.circuits.technology import technology
+
+    mux = Mux(technology(22), 16, 8, 240e3 / 128)
+    fp = mux.footprint(1e-12)  # far narrower than one transmission gate: one per row, one fold
+    assert fp.height_m > 0 and fp.width_m == 1e-12

@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from simcim.spec.base import SpecModel
-from simcim.spec.limits import MAX_NAME, MAX_TILES
+from simcim.spec.limits import MAX_DRAM_CHANNELS, MAX_NAME, MAX_TILES
 
 # Nodes with device data in NeuroSim's technology model (Technology.cpp: PTM cards, FinFET below 22 nm).
 NODES_NM = (7, 10, 14, 22, 32, 45, 65, 90, 130)
@@ -160,7 +160,7 @@ class Interconnect(SpecModel):
 class Dram(SpecModel):
     kind: str = Field("hbm2", min_length=1, max_length=MAX_NAME)
     # DNN+NeuroSim V2.1 DRAM.cpp: HBM2 15.2e12 bit/s in all and 3.9 pJ/bit; here 8 channels of 1900 Gb/s.
-    channels: int = Field(8, ge=1, le=1024)
+    channels: int = Field(8, ge=1, le=MAX_DRAM_CHANNELS)
     bandwidth_gbps_per_channel: float = Field(1900.0, gt=0, le=1e6, description="Gbit/s per channel")
     energy_pj_per_bit: float = Field(3.9, gt=0, le=1e3, description="HBM2 3.9 pJ/bit (NeuroSim V2.1 DRAM.cpp)")
     # per_layer: each layer's tensors live in one channel ((layer-1) mod channels), so layers that
@@ -178,6 +178,12 @@ class WeightGradient(SpecModel):
     subarray_cols: int = Field(128, ge=8, le=4096)
     rows_per_adc: int = Field(8, ge=1, le=4096)
     adc_bits: int = Field(4, ge=1, le=10)
+
+    @model_validator(mode="after")
+    def _mux_divides(self) -> "WeightGradient":
+        if self.subarray_rows % self.rows_per_adc:
+            raise ValueError(f"rows_per_adc ({self.rows_per_adc}) must divide subarray_rows ({self.subarray_rows})")
+        return self
 
 
 class Chip(SpecModel):

@@ -15,6 +15,7 @@ MAX_BATCH = 1 << 16
 MAX_TASKS = 100_000  # tasks in one simulated iteration (~10^4 per second: seconds, not minutes)
 MAX_NAME = 200  # characters of a name (it becomes titles and file names)
 MAX_SEED = (1 << 32) - 1
+MAX_DRAM_CHANNELS = 128
 
 # Leaf key -> why its bound is what it is (shown after pydantic's message).
 REASONS: dict[str, str] = {
@@ -32,7 +33,8 @@ REASONS: dict[str, str] = {
     "name": f"at most {MAX_NAME} characters (names become titles and file names)",
     "kind": f"at most {MAX_NAME} characters",
     "seed": f"a seed is a 32-bit unsigned integer (numpy's and torch's generators take it), 0..{MAX_SEED}",
-    "channels": "at most 1024 DRAM channels (HBM3 stacks have 16 to 32)",
+    "channels": f"at most {MAX_DRAM_CHANNELS} DRAM channels (an HBM3 stack has 16, or 32 pseudo-channels); an "
+                "interleaved transfer holds every channel, so the simulation slows with their number",
     "rows": "subarrays of at most 4096 rows (NeuroSim's are 64 to 512)",
     "cols": "subarrays of at most 4096 columns (NeuroSim's are 64 to 512)",
     "subarrays": "at most 4096 subarrays per PE",

@@ -68,10 +68,12 @@ class Mux:
         count = self.inputs * self.selections
         if width_m:
             cell_w = _min_tg_cell_width_m(self.tech)
-            per_row = int(width_m / cell_w)
+            # At least one gate per row and one fold: a width under one gate would divide by zero
+            # (NeuroSim's C++ has the same division; only degenerate specs get here).
+            per_row = max(1, int(width_m / cell_w))
             rows = math.ceil(count / per_row)
             per_row = math.ceil(count / rows)
-            folds = int((width_m / per_row) / (0.5 * cell_w)) - 1
+            folds = max(1, int((width_m / per_row) / (0.5 * cell_w)) - 1)
             return Footprint(pass_gate_area(self.tech, self.width_n_m, self.width_p_m, folds).height_m * rows, width_m)
         return Footprint(self._unfolded.height_m, self._unfolded.width_m * count)
 
