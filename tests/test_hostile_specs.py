@@ -239,3 +239,16 @@ def test_narrow_mux_footprint_does_not_divide_by_zero() -> None:
     mux = Mux(technology(22), 16, 8, 240e3 / 128)
     fp = mux.footprint(1e-12)  # far narrower than one transmission gate: one per row, one fold
     assert fp.height_m > 0 and fp.width_m == 1e-12
+
+
+def test_exponent_without_a_dot_is_a_number(tmp_path) -> None:
+    # YAML 1.1 (PyYAML) reads `240e3` as text; strict numbers would refuse it, so the loader reads
+    # it as YAML 1.2 and JSON do
+    from simcim.spec.yamlload import load_yaml_text
+
+    assert load_yaml_text("a: 240e3\nb: -1E-3\nc: '240e3'\nd: e3\n", "x")[0] == {
+        "a": 240e3, "b": -1e-3, "c": "240e3", "d": "e3"}
+    import simcim
+
+    arch = simcim.load_architecture("neurosim-fefet-22nm", {"device.r_on_ohm": load_yaml_text("2.4e5", "x")[0]})
+    assert arch.device.r_on_ohm == 240e3

@@ -37,6 +37,8 @@ MAX_NODES = 100_000  # values after aliases are expanded (a bundled spec has ~20
 _NOT_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 # The constructor of each scalar tag the safe resolver can give a plain scalar.
 _SCALAR_TAGS = {"tag:yaml.org,2002:" + t for t in ("null", "bool", "int", "float", "str", "timestamp")}
+# YAML 1.2 core-schema floats that YAML 1.1 (PyYAML) leaves as text because they have no dot.
+_YAML12_FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)[eE][-+]?[0-9]+$")
 _RESOLVER = yaml.SafeLoader("")  # only its resolver and scalar constructors are used
 
 
@@ -72,6 +74,8 @@ def _scalar(event: yaml.ScalarEvent) -> Any:
     if event.style:  # quoted or block scalar: always a string
         return event.value
     tag = _RESOLVER.resolve(yaml.ScalarNode, event.value, event.implicit)
+    if tag == "tag:yaml.org,2002:str" and _YAML12_FLOAT.match(event.value):
+        return float(event.value)  # `240e3`: a number in YAML 1.2 (and JSON), text to PyYAML's YAML 1.1
     if tag not in _SCALAR_TAGS:
         return event.value
     node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark)
