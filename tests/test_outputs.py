@@ -181,3 +181,8 @@ def test_summary_json_to_stdout_alone(tmp_path, capsys) -> None:
     trace = write_lines(tmp_path / "t.json", hand_events())
     assert main(["trace", "summary", str(trace), "--json", "-"]) == 0
     assert json.loads(capsys.readouterr().out)["makespan_ps"] == 300
+
+
+def test_only_one_output_on_stdout(capsys) -> None:
+    err = one_line_error(capsys, ["run", *FAST, "--json", "-", "--trace", "-"])
+    assert "only one output can go to standard output" in err

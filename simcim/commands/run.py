@@ -45,6 +45,8 @@ def run_command(args: argparse.Namespace) -> int:
     # Outputs are checked before minutes of simulation, not after; '-' is standard output.
     check_output_file(args.json_out, "--json")
     check_output_file(args.trace, "--trace")
+    if args.json_out == STDOUT and args.trace == STDOUT:
+        raise UserError("--json - and --trace -: only one output can go to standard output")
     if STDOUT in (args.json_out, args.trace):
         args.quiet = True  # the tables would mix with the file on standard output
     arch, workload = load_specs(args)
