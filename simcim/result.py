@@ -226,15 +226,25 @@ def summarize(sim: "Simulation") -> Result:
     phase_energy: dict[tuple[int, str], float] = defaultdict(float)
     phase_tasks: dict[tuple[int, str], int] = defaultdict(int)
     macs = 0
-    for t in rec.tasks:
-        for comp, e in t.energy_pj_by_component.items():
-            energy_by_component[comp] += e * PJ
-        key = (t.layer, t.phase)
-        phase_latency[key] += t.end_ps - t.start_ps
-        phase_wait[key] += t.start_ps - t.ready_ps
-        phase_energy[key] += t.energy_pj * PJ
-        phase_tasks[key] += 1
-        macs += t.macs
+    if rec.kept:  # task by task, in task order (the sums' rounding is part of the JSON's bytes)
+        for t in rec.tasks:
+            for comp, e in t.energy_pj_by_component.items():
+                energy_by_component[comp] += e * PJ
+            key = (t.layer, t.phase)
+            phase_latency[key] += t.end_ps - t.start_ps
+            phase_wait[key] += t.start_ps - t.ready_ps
+            phase_energy[key] += t.energy_pj * PJ
+            phase_tasks[key] += 1
+            macs += t.macs
+    else:  # long runs keep sums per (layer, phase) only
+        for key, pt in sorted(rec.totals.phases.items()):
+            for comp, e in pt.energy_pj_by_component.items():
+                energy_by_component[comp] += pt.tasks * e * PJ
+            phase_latency[key] += pt.run_ps + pt.transfer_wait_ps
+            phase_wait[key] += pt.unit_wait_ps
+            phase_energy[key] += pt.tasks * sum(pt.energy_pj_by_component.values()) * PJ
+            phase_tasks[key] += pt.tasks
+            macs += pt.tasks * pt.macs
     area_mm2 = {k: v * 1e6 for k, v in sim.chip.area_m2.items()}
     area_mm2_total = sum(area_mm2.values())
     # Static power of the whole powered chip for the whole iteration.
@@ -257,9 +267,9 @@ def summarize(sim: "Simulation") -> Result:
                                   lp.floorplan.utilization, phases))
     busy: dict[str, int] = defaultdict(int)
     tiles_of: dict[str, tuple[str, int]] = {}
-    for h in rec.holds:
-        busy[h.resource.name] += h.end_ps - h.start_ps
-        tiles_of[h.resource.name] = (h.resource.kind, h.resource.tiles)
+    for resource, busy_ps in rec.totals.busy_ps.items():
+        busy[resource.name] += busy_ps
+        tiles_of[resource.name] = (resource.kind, resource.tiles)
     util_by_resource = {name: busy[name] / makespan_ps for name in sorted(busy)} if makespan_ps else {}
     # Mean over physical components: a group of n tiles counts n times.
     util_by_kind: dict[str, list[float]] = defaultdict(list)
@@ -283,7 +293,7 @@ def summarize(sim: "Simulation") -> Result:
         utilization=Utilization({k: sum(v) / len(v) for k, v in sorted(util_by_kind.items())}, util_by_resource),
         mapping=MappingSummary(sim.placement.tiles_used, sim.placement.tiles_total, sim.placement.wg_units,
                                sim.placement.memory_utilization),
-        simulation=SimulationStats(len(rec.tasks), rec.events),
+        simulation=SimulationStats(rec.tasks_run, rec.events),
         closed_form=ClosedFormSummary(cf.latency_s, cf.method, cf.gap(latency_s)),
         source=sim,
     )

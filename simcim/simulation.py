@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from simcim.engine.plans import Planner
 from simcim.engine.records import SimRecords
@@ -14,8 +13,12 @@ from simcim.hardware.costs import LayerCosts, layer_costs
 from simcim.hardware.graph import build_graph
 from simcim.mapping import Placement, place
 from simcim.schedules import build_schedule
+from simcim.schedules.tasks import TaskGraph
 from simcim.spec.architecture import Architecture
 from simcim.spec.workload import Workload
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 @dataclass
@@ -24,9 +27,9 @@ class Simulation:
     workload: Workload
     placement: Placement
     chip: ChipModel
-    graph: nx.Graph
+    graph: "nx.Graph"
     costs: list[LayerCosts]
-    dag: nx.DiGraph
+    dag: TaskGraph
     planner: Planner
     records: SimRecords
 
