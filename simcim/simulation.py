@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from simcim.engine.plans import Planner
 from simcim.engine.records import SimRecords
-from simcim.engine.sim import simulate_dag
+from simcim.engine.sim import RecordSink, simulate_dag
 from simcim.hardware.chip import ChipModel
 from simcim.hardware.costs import LayerCosts, layer_costs
 from simcim.hardware.graph import build_graph
@@ -34,9 +34,12 @@ class Simulation:
     records: SimRecords
 
 
-def run_simulation(arch: Architecture, workload: Workload, *, trace_queues: bool = False) -> Simulation:
+def run_simulation(arch: Architecture, workload: Workload, *, trace_queues: bool = False,
+                   keep_holds: bool = True, sink: RecordSink | None = None) -> Simulation:
     """Simulate one training iteration (one batch) of ``workload`` on ``arch``; keep every intermediate
-    (placement, graph, costs, DAG, records). ``simcim.simulate`` wraps it and returns the Result."""
+    (placement, graph, costs, DAG, records). ``simcim.simulate`` wraps it and returns the Result.
+    ``sink`` receives every record as it is made (the streaming trace writer); ``keep_holds=False``
+    keeps no per-resource hold records (their sums are kept)."""
     try:
         placement = place(arch, workload)
     except ValueError as exc:  # shape errors from the network walk
@@ -46,5 +49,5 @@ def run_simulation(arch: Architecture, workload: Workload, *, trace_queues: bool
     costs = layer_costs(chip)
     dag = build_schedule(placement.rule, len(placement.layers), workload.batch_size, workload.schedule)
     planner = Planner(graph, chip, costs)
-    records = simulate_dag(dag, planner, sample_queues=trace_queues)
+    records = simulate_dag(dag, planner, sample_queues=trace_queues, keep_holds=keep_holds, sink=sink)
     return Simulation(arch, workload, placement, chip, graph, costs, dag, planner, records)

@@ -27,7 +27,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "scale it to an epoch. With no arguments, runs the bundled defaults.")
     add_spec_arguments(p)
     p.add_argument("--json", dest="json_out", metavar="PATH", help="write the result as JSON")
-    p.add_argument("--trace", metavar="PATH", help="write a Chrome/Perfetto trace (JSON) of the iteration")
+    p.add_argument("--trace", metavar="PATH", help="write a Chrome/Perfetto trace (JSON; gzip-compressed if PATH "
+                                                   "ends in .gz) of the iteration")
     p.add_argument("--trace-filter", metavar="A,B", help=f"keep only these trace processes ({', '.join(PROCESSES)}) or resources whose name "
                         "contains a word (e.g. chip.wg0)")
     p.add_argument("--analytic", action="store_true",
@@ -44,10 +45,13 @@ def run_command(args: argparse.Namespace) -> int:
     arch, workload = load_specs(args)
     if args.activity:
         workload = with_measured_activity(workload, Path(args.activity))
-    result = simulate(arch, workload, trace_queues=bool(args.trace))
-    if args.trace:
+    if args.trace:  # streamed while simulating: memory does not grow with the trace
+        from simcim.trace import simulate_traced
+
         filt = args.trace_filter.split(",") if args.trace_filter else None
-        result.write_trace(args.trace, filt)
+        result = simulate_traced(arch, workload, args.trace, filt)
+    else:
+        result = simulate(arch, workload)
     if args.json_out:
         result.write_json(args.json_out)
     if not args.quiet:

@@ -76,7 +76,8 @@ class SimRecords:
     events: int = 0  # SimPy events processed
     tasks_run: int = 0
     totals: RunTotals = field(default_factory=RunTotals)
-    kept: bool = True  # tasks and holds hold every record
+    kept: bool = True  # tasks holds every task record
+    holds_kept: bool = True  # raw_holds holds every hold
     _holds: list[HoldRecord] | None = field(default=None, repr=False)
 
     @property

@@ -110,14 +110,16 @@ def collector_paused() -> Iterator[None]:
 
 class Engine:
     def __init__(self, graph: TaskGraph, planner: Planner, *, iterations: int = 1, keep_records: bool = True,
-                 sample_queues: bool = False, sink: RecordSink | None = None) -> None:
+                 keep_holds: bool | None = None, sample_queues: bool = False, sink: RecordSink | None = None) -> None:
         if iterations < 1:
             raise ValueError("iterations must be at least 1")
         self.env = env = simpy.Environment()
         self.graph = graph
         self.iterations = iterations
-        self.records = rec = SimRecords(kept=keep_records)
+        keep_holds = keep_records if keep_holds is None else keep_holds
+        self.records = rec = SimRecords(kept=keep_records, holds_kept=keep_holds)
         self.keep = keep_records
+        self.keep_holds = keep_holds
         self.sink = sink
         plans = {}
         for task in graph.tasks:
@@ -138,7 +140,7 @@ class Engine:
             samples = rec.queue_samples
 
             def probe(t: int, resource: Resource, waiting: int) -> None:
-                if sample_queues and keep_records:
+                if sample_queues and keep_holds:
                     samples.append((t, resource, waiting))
                 if sink is not None and sample_queues:
                     sink.queue(t, resource, waiting)
@@ -175,7 +177,7 @@ class Engine:
         self.need_next = [len(d) + len(c) for d, c in zip(graph.deps, graph.carry)]
         self.remaining: dict[int, int] = {}
         self.timeouts = 0
-        self.keeping = keep_records or sink is not None
+        self.keeping = keep_holds or sink is not None  # hold records are made
         self._pool_cache: dict[tuple[int, ...], tuple[Resource, ...]] = {}
         self._wake_callbacks = [self._woken]  # shared: env.step() only iterates it
 
@@ -270,7 +272,7 @@ class Engine:
         self.arbiter.request(run.gid, res, units, run, self._path_granted, latency)
 
     def _hold(self, h: RawHold) -> None:
-        if self.keep:
+        if self.keep_holds:
             self.records.raw_holds.append(h)
         if self.sink is not None:
             self.sink.holds(h)
@@ -291,7 +293,7 @@ class Engine:
         totals.transfer_wait_ps += wait
         rec = self.records
         rec.tasks_run += 1
-        if self.keep or self.sink is not None:
+        if self.keep or self.keeping:
             self._records(run, end)
         # Successors whose last predecessor this was start now, oldest first.
         n = len(self.progs)
@@ -334,14 +336,16 @@ class Engine:
                                       end, prog.energy_total_pj, prog.energy_pj, prog.macs, run.wait))
         if self.keep:
             self.records.tasks.append(rec)
-        self._hold((prog.unit_resources, run.gid, prog.name, "compute", run.ready, run.start, end, 0))
+        if self.keeping:
+            self._hold((prog.unit_resources, run.gid, prog.name, "compute", run.ready, run.start, end, 0))
         if self.sink is not None:
             self.sink.task(rec)
 
 
 def simulate_dag(graph: TaskGraph, planner: Planner, sample_queues: bool = False, *, iterations: int = 1,
-                 keep_records: bool = True, sink: RecordSink | None = None) -> SimRecords:
+                 keep_records: bool = True, keep_holds: bool | None = None, sink: RecordSink | None = None) -> SimRecords:
     """Run ``iterations`` of the graph to completion; return task and resource-hold records (only the
-    totals when ``keep_records`` is false; ``sink`` receives every record as it is made)."""
-    return Engine(graph, planner, iterations=iterations, keep_records=keep_records,
+    totals when ``keep_records`` is false; holds as ``keep_holds``, default the same); ``sink``
+    receives every record as it is made."""
+    return Engine(graph, planner, iterations=iterations, keep_records=keep_records, keep_holds=keep_holds,
                   sample_queues=sample_queues, sink=sink).run()
