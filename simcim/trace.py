@@ -44,8 +44,18 @@ def _us(ps: int) -> str:
     return repr(ps / 1e6)
 
 
+_QUOTED: dict[str, str] = {}
+
+
 def _str(s: str) -> str:
-    return json.dumps(s)
+    """``s`` as a JSON string (names repeat: quoted once)."""
+    q = _QUOTED.get(s)
+    if q is None:
+        q = _QUOTED[s] = json.dumps(s)
+    return q
+
+
+_FLUSH_LINES = 4096  # lines buffered before one write
 
 
 class TraceWriter:
@@ -65,9 +75,10 @@ class TraceWriter:
         self._tids: dict[tuple[int, str], int] = {}
         self._tid_count: dict[int, int] = {}
         self._keep_cache: dict[tuple[str, str], bool] = {}
-        self._track_cache: dict[Resource, tuple[int, int] | None] = {}
+        self._track_cache: dict[Resource, str | None] = {}
         self._slots: dict[str, list[int]] = {}  # task group -> end of the last task on each slot
-        self._task_head: dict[tuple[str, str, int], str] = {}
+        self._buf: list[str] = []
+        self._counter_cache: dict[Resource, str | None] = {}
 
     # -- file ------------------------------------------------------------------------------------
 
@@ -95,6 +106,7 @@ class TraceWriter:
         assert fh is not None
         try:
             if exc_type is None:
+                self._flush()
                 fh.write("\n]}\n")
                 self._patch_makespan(fh)
             if self._cm is not None:
@@ -121,9 +133,16 @@ class TraceWriter:
         fh.seek(0, os.SEEK_END)
 
     def _line(self, text: str) -> None:
-        self._fh.write(",\n" if self.count else "\n")  # type: ignore[union-attr]
-        self._fh.write(text)  # type: ignore[union-attr]
-        self.count += 1
+        buf = self._buf
+        buf.append(text)
+        if len(buf) >= _FLUSH_LINES:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._buf:
+            self._fh.write((",\n" if self.count else "\n") + ",\n".join(self._buf))  # type: ignore[union-attr]
+            self.count += len(self._buf)
+            self._buf.clear()
 
     # -- what to keep ----------------------------------------------------------------------------
 
@@ -153,14 +172,15 @@ class TraceWriter:
             self._line(f'{{"args":{{"sort_index":{tid}}},"name":"thread_sort_index","ph":"M","pid":{pid},"tid":{tid}}}')
         return tid
 
-    def _resource_track(self, resource: Resource) -> tuple[int, int] | None:
+    def _resource_track(self, resource: Resource) -> str | None:
+        """``"pid":P,"tid":T,"ts":`` of the resource's track, None when filtered out."""
         track = self._track_cache.get(resource, False)
         if track is False:
             proc = resource.kind
             track = None
             if self._keep(proc, resource.name):
                 pid = PROCESSES[proc]
-                track = (pid, self._tid(pid, resource.name))
+                track = f'"pid":{pid},"tid":{self._tid(pid, resource.name)},"ts":'
             self._track_cache[resource] = track
         return track  # type: ignore[return-value]
 
@@ -190,24 +210,35 @@ class TraceWriter:
 
     def holds(self, h: RawHold) -> None:
         resources, task_id, name, kind, requested, t0, t1, bits = h
+        cache = self._track_cache
         body = None
         for r in resources:
-            track = self._resource_track(r)
+            track = cache.get(r, False)
+            if track is False:
+                track = self._resource_track(r)
             if track is None:
                 continue
             if body is None:
+                quoted = _QUOTED.get(name) or _str(name)
                 body = (f'{{"args":{{"bits":{bits},"requested_ps":{requested},"t0_ps":{t0},"t1_ps":{t1},'
-                        f'"task":{task_id}}},"cat":"{kind}","dur":{_us(t1 - t0)},"name":{_str(name)},"ph":"X",')
-                ts = _us(t0)
-            self._line(f'{body}"pid":{track[0]},"tid":{track[1]},"ts":{ts}}}')
+                        f'"task":{task_id}}},"cat":"{kind}","dur":{(t1 - t0) / 1e6!r},"name":{quoted},"ph":"X",')
+                ts = f"{t0 / 1e6!r}}}"
+            buf = self._buf
+            buf.append(body + track + ts)
+            if len(buf) >= _FLUSH_LINES:
+                self._flush()
 
     def queue(self, t_ps: int, resource: Resource, waiting: int) -> None:
         if not self.queues:
             return
-        proc = resource.kind
-        if self._keep(proc, resource.name):
-            self._line(f'{{"args":{{"t_ps":{t_ps},"waiting":{waiting}}},"name":{_str(queue_counter(resource.name))},'
-                       f'"ph":"C","pid":{PROCESSES[proc]},"ts":{_us(t_ps)}}}')
+        head = self._counter_cache.get(resource, False)
+        if head is False:
+            proc = resource.kind
+            head = self._counter_cache[resource] = (
+                f'"name":{_str(queue_counter(resource.name))},"ph":"C","pid":{PROCESSES[proc]},"ts":'
+                if self._keep(proc, resource.name) else None)
+        if head is not None:
+            self._line(f'{{"args":{{"t_ps":{t_ps},"waiting":{waiting}}},{head}{t_ps / 1e6!r}}}')
 
     def replay(self, records: SimRecords) -> None:
         """Write a finished simulation's records (tasks, then holds, then queue samples)."""

@@ -14,7 +14,6 @@ from simcim.errors import UserError
 from simcim.network import weight_layers
 from simcim.spec.workload import Workload
 from simcim.hardware.costs import COMPONENTS
-from simcim.api import simulate
 from simcim.result import Result
 from simcim.rules import PHASES
 from simcim.traceformat import PROCESSES
@@ -50,8 +49,11 @@ def run_command(args: argparse.Namespace) -> int:
 
         filt = args.trace_filter.split(",") if args.trace_filter else None
         result = simulate_traced(arch, workload, args.trace, filt)
-    else:
-        result = simulate(arch, workload)
+    else:  # nothing here reads per-resource hold records: keep only their sums
+        from simcim.result import summarize
+        from simcim.simulation import run_simulation
+
+        result = summarize(run_simulation(arch, workload, keep_holds=False))
     if args.json_out:
         result.write_json(args.json_out)
     if not args.quiet:
