@@ -28,14 +28,18 @@ class Simulation:
     dag: TaskGraph
     planner: Planner
     records: SimRecords
+    iterations: int = 1  # simulated back to back
 
 
 def run_simulation(arch: Architecture, workload: Workload, *, trace_queues: bool = False,
-                   keep_holds: bool = True, sink: RecordSink | None = None) -> Simulation:
+                   keep_holds: bool = True, sink: RecordSink | None = None, iterations: int = 1,
+                   exact: bool = False) -> Simulation:
     """Simulate one training iteration (one batch) of ``workload`` on ``arch``; keep every intermediate
     (placement, graph, costs, DAG, records). ``simcim.simulate`` wraps it and returns the Result.
     ``sink`` receives every record as it is made (the streaming trace writer); ``keep_holds=False``
-    keeps no per-resource hold records (their sums are kept)."""
+    keeps no per-resource hold records (their sums are kept). ``iterations`` > 1 simulates that many
+    iterations back to back (keeping sums, not records); unless ``exact`` (or a ``sink``), once
+    iterations repeat one pattern the engine fast-forwards over them (simcim.engine.steady)."""
     try:
         placement = place(arch, workload)
     except ValueError as exc:  # shape errors from the network walk
@@ -45,5 +49,8 @@ def run_simulation(arch: Architecture, workload: Workload, *, trace_queues: bool
     costs = layer_costs(chip)
     dag = build_schedule(placement.rule, len(placement.layers), workload.batch_size, workload.schedule)
     planner = Planner(graph, chip, costs)
-    records = simulate_dag(dag, planner, sample_queues=trace_queues, keep_holds=keep_holds, sink=sink)
-    return Simulation(arch, workload, placement, chip, graph, costs, dag, planner, records)
+    one = iterations == 1
+    records = simulate_dag(dag, planner, sample_queues=trace_queues, iterations=iterations, keep_records=one,
+                           keep_holds=keep_holds and one, sink=sink,
+                           fast_forward=not one and not exact and sink is None)
+    return Simulation(arch, workload, placement, chip, graph, costs, dag, planner, records, iterations)

@@ -270,16 +270,17 @@ def write_trace(path: str | Path, records: SimRecords, meta: dict[str, Any], com
 
 
 def simulate_traced(arch: "Architecture", workload: "Workload", path: str | Path,
-                    components: Iterable[str] | None = None) -> "Result":
+                    components: Iterable[str] | None = None, iterations: int = 1) -> "Result":
     """Simulate while streaming the trace to ``path`` (queue counters included); the Result is the
-    same as :func:`simcim.simulate`'s. Hold records go to the file only, not to memory."""
+    same as :func:`simcim.simulate`'s. Hold records go to the file only, not to memory. Several
+    ``iterations`` are all simulated event by event (a trace shows every event)."""
     from simcim.result import summarize
     from simcim.simulation import run_simulation
 
     meta = {"architecture": arch.name, "workload": workload.name, "rule": workload.rule,
             "schedule": workload.schedule, "batch_size": workload.batch_size, "time_unit": "ps in args, us in ts"}
     with TraceWriter(path, meta, components) as writer:
-        sim = run_simulation(arch, workload, trace_queues=True, keep_holds=False, sink=writer)
+        sim = run_simulation(arch, workload, trace_queues=True, keep_holds=False, sink=writer, iterations=iterations)
         writer.finish(sim.records.makespan_ps)
     return summarize(sim)
 

@@ -66,6 +66,18 @@ class RunTotals:
 RawHold = tuple[tuple[Resource, ...], int, str, str, int, int, int, int]
 
 
+@dataclass(frozen=True)
+class SteadyReport:
+    """How a fast-forwarded run went: iterations ``pattern_start`` and ``pattern_start + 1`` began
+    in the same state (relative to their start), so every later one repeats the pattern of
+    ``period_ps``; ``skipped`` iterations were advanced without events, the rest simulated."""
+
+    pattern_start: int | None  # None: no repeat found, every iteration simulated
+    period_ps: int | None
+    skipped: int
+    simulated: int
+
+
 @dataclass
 class SimRecords:
     tasks: list[TaskRecord] = field(default_factory=list)  # empty when records were not kept
@@ -76,6 +88,7 @@ class SimRecords:
     events: int = 0  # SimPy events processed
     tasks_run: int = 0
     totals: RunTotals = field(default_factory=RunTotals)
+    steady: "SteadyReport | None" = None  # fast-forward: where the repeating pattern began
     kept: bool = True  # tasks holds every task record
     holds_kept: bool = True  # raw_holds holds every hold
     _holds: list[HoldRecord] | None = field(default=None, repr=False)

@@ -23,6 +23,7 @@ import simpy
 from simcim.engine.arbiter import PathArbiter
 from simcim.engine.plans import DRAM_POOL, Compute, Plan, Planner
 from simcim.engine.records import PhaseTotals, RawHold, SimRecords, TaskRecord
+from simcim.engine.steady import SteadyState
 from simcim.resources import Resource
 from simcim.schedules.tasks import Task, TaskGraph
 
@@ -110,9 +111,12 @@ def collector_paused() -> Iterator[None]:
 
 class Engine:
     def __init__(self, graph: TaskGraph, planner: Planner, *, iterations: int = 1, keep_records: bool = True,
-                 keep_holds: bool | None = None, sample_queues: bool = False, sink: RecordSink | None = None) -> None:
+                 keep_holds: bool | None = None, sample_queues: bool = False, sink: RecordSink | None = None,
+                 fast_forward: bool = False) -> None:
         if iterations < 1:
             raise ValueError("iterations must be at least 1")
+        if fast_forward and (keep_records or keep_holds or sink is not None):
+            raise ValueError("fast-forward skips events: it keeps no records and writes no trace")
         self.env = env = simpy.Environment()
         self.graph = graph
         self.iterations = iterations
@@ -176,7 +180,11 @@ class Engine:
         self.need_first = [len(d) for d in graph.deps]
         self.need_next = [len(d) + len(c) for d, c in zip(graph.deps, graph.carry)]
         self.remaining: dict[int, int] = {}
+        self.running: dict[int, _Run] = {}  # tasks in flight, by global id
+        self.roots = [j for j, need in enumerate(self.need_first) if not need]
+        self.root_set = set(self.roots)
         self.timeouts = 0
+        self.steady: SteadyState | None = SteadyState(self) if fast_forward and iterations > 2 else None
         self.keeping = keep_holds or sink is not None  # hold records are made
         self._pool_cache: dict[tuple[int, ...], tuple[Resource, ...]] = {}
         self._wake_callbacks = [self._woken]  # shared: env.step() only iterates it
@@ -186,11 +194,12 @@ class Engine:
     def run(self) -> SimRecords:
         rec = self.records
         with collector_paused():
-            for j, need in enumerate(self.need_first):
-                if not need:
-                    self._start(j, 0)
+            for j in self.roots:
+                self._start(j, 0)
             self.env.run()
         rec.events = self.timeouts + self.arbiter.events
+        if self.steady is not None:
+            rec.steady = self.steady.report()
         rec.makespan_ps = int(self.env.now)
         expected = len(self.graph) * self.iterations
         if rec.tasks_run != expected:
@@ -205,6 +214,7 @@ class Engine:
     def _start(self, local: int, iteration: int) -> None:
         gid = iteration * len(self.progs) + local
         run = _Run(gid, local, iteration, self.progs[local], int(self.env._now))
+        self.running[gid] = run
         self.arbiter.request(gid, run.prog.units, 0, run, self._unit_granted)
 
     def _unit_granted(self, run: _Run, _: tuple[int, ...]) -> None:
@@ -278,6 +288,7 @@ class Engine:
             self.sink.holds(h)
 
     def _finish(self, run: _Run) -> None:
+        del self.running[run.gid]
         prog = run.prog
         units = prog.units
         self.arbiter.release(units)
@@ -321,6 +332,10 @@ class Engine:
             ready_now.sort(key=lambda p: (p[1], p[0]))
         for s, i in ready_now:
             self._start(s, i)
+        if self.steady is not None:
+            for s, i in ready_now:
+                if i > it and s in self.root_set:  # iteration i begins: compare its state with the last
+                    self.steady.checkpoint(i)
 
     def _records(self, run: _Run, end: int) -> None:
         prog = run.prog
@@ -343,9 +358,10 @@ class Engine:
 
 
 def simulate_dag(graph: TaskGraph, planner: Planner, sample_queues: bool = False, *, iterations: int = 1,
-                 keep_records: bool = True, keep_holds: bool | None = None, sink: RecordSink | None = None) -> SimRecords:
+                 keep_records: bool = True, keep_holds: bool | None = None, sink: RecordSink | None = None,
+                 fast_forward: bool = False) -> SimRecords:
     """Run ``iterations`` of the graph to completion; return task and resource-hold records (only the
     totals when ``keep_records`` is false; holds as ``keep_holds``, default the same); ``sink``
     receives every record as it is made."""
     return Engine(graph, planner, iterations=iterations, keep_records=keep_records, keep_holds=keep_holds,
-                  sample_queues=sample_queues, sink=sink).run()
+                  sample_queues=sample_queues, sink=sink, fast_forward=fast_forward).run()
