@@ -7,7 +7,8 @@ timeout after another) measured in the same process, alternated with each sample
 moves both sides of the ratio. Measured per workload:
 
 - engine: the event loop alone (task DAG and plans already built), tasks/s and events/task, and
-  the engine's events/s over the bare loop's events/s;
+  the engine's events/s over the bare loop's events/s; keeping the records `simcim run` keeps
+  (task records, holds as sums), and keeping every record (the API's default);
 - in-process: YAML to result (load, place, cost, schedule, simulate, summarize);
 - command: whole `simcim run ARCH WORKLOAD --quiet` in a child process, wall time and CPU time
   (user + system of the child, imports included).
@@ -53,20 +54,23 @@ def bare_simpy_cpu_s(n: int = BARE_EVENTS) -> float:
     return time.process_time() - t0
 
 
-def _engine_runner(arch: str, workload: str) -> tuple[Callable[[], Any], int]:
-    """A function running the engine alone on prepared inputs, and the number of tasks it runs."""
+def _engine_runner(arch: str, workload: str, all_records: bool) -> tuple[Callable[[], Any], int]:
+    """A function running the engine alone on prepared inputs (task graph, plans), and the number of
+    tasks it runs. ``all_records``: keep every task and hold record (the API's default); else what
+    `simcim run` keeps (task records; holds only as sums). Before the engine rework there was no
+    choice: every record was kept."""
+    import inspect
+
     from simcim import simulation as sim_mod
     from simcim.api import load_architecture, load_workload
+    from simcim.engine.sim import simulate_dag
 
     a, w = load_architecture(arch), load_workload(workload)
     sim = sim_mod.run_simulation(a, w)
-    engine = sim_mod.engine_inputs(sim) if hasattr(sim_mod, "engine_inputs") else None
-    if engine is None:  # the code before the engine rework: simulate_dag(dag, planner)
-        from simcim.engine.sim import simulate_dag
-
-        return (lambda: simulate_dag(sim.dag, sim.planner)), len(sim.records.tasks)
-    run, tasks = engine
-    return run, tasks
+    tasks = len(sim.records.tasks)
+    if "keep_holds" in inspect.signature(simulate_dag).parameters:
+        return (lambda: simulate_dag(sim.dag, sim.planner, keep_holds=all_records)), tasks
+    return (lambda: simulate_dag(sim.dag, sim.planner)), tasks
 
 
 def _in_process_runner(arch: str, workload: str) -> Callable[[], Any]:
@@ -94,15 +98,17 @@ def _command(arch: str, workload: str) -> tuple[float, float]:
 
 
 def measure(arch: str, workload: str, repeats: int) -> dict[str, Any]:
-    engine, tasks = _engine_runner(arch, workload)
+    engine, tasks = _engine_runner(arch, workload, all_records=False)
+    engine_all, _ = _engine_runner(arch, workload, all_records=True)
     in_process = _in_process_runner(arch, workload)
-    bare, eng, whole, cmd_wall, cmd_cpu = [], [], [], [], []
+    bare, eng, eng_all, whole, cmd_wall, cmd_cpu = [], [], [], [], [], []
     events = 0
     for _ in range(repeats):  # alternate: the baseline and the workload see the same machine
         bare.append(bare_simpy_cpu_s())
         cpu, records = _cpu(engine)
         eng.append(cpu)
         events = records.events
+        eng_all.append(_cpu(engine_all)[0])
         bare.append(bare_simpy_cpu_s())
         whole.append(_cpu(in_process)[0])
         wall, ccpu = _command(arch, workload)
@@ -119,9 +125,12 @@ def measure(arch: str, workload: str, repeats: int) -> dict[str, Any]:
         "engine_cpu_s": eng_s, "engine_tasks_per_s": tasks / eng_s, "engine_events_per_s": engine_events_per_s,
         "engine_events_per_s_over_bare": engine_events_per_s / bare_events_per_s,
         "engine_tasks_per_s_over_bare_events_per_s": (tasks / eng_s) / bare_events_per_s,
+        "engine_all_records_cpu_s": statistics.median(eng_all),
+        "engine_all_records_tasks_per_s": tasks / statistics.median(eng_all),
         "in_process_cpu_s": statistics.median(whole),
         "command_wall_s": statistics.median(cmd_wall), "command_cpu_s": statistics.median(cmd_cpu),
-        "samples": {"bare_cpu_s": bare, "engine_cpu_s": eng, "in_process_cpu_s": whole,
+        "samples": {"bare_cpu_s": bare, "engine_cpu_s": eng, "engine_all_records_cpu_s": eng_all,
+                    "in_process_cpu_s": whole,
                     "command_wall_s": cmd_wall, "command_cpu_s": cmd_cpu},
     }
 
@@ -141,7 +150,8 @@ def main() -> None:
         rows.append(row)
         print(f"{arch}/{workload}: {row['tasks']} tasks, {row['events_per_task']:.2f} events/task, "
               f"engine {row['engine_tasks_per_s']:,.0f} tasks/s ({row['engine_cpu_s'] * 1e3:.1f} ms CPU), "
-              f"{row['engine_events_per_s_over_bare']:.2f} x bare SimPy events/s "
+              f"{row['engine_events_per_s_over_bare']:.2f} x bare SimPy events/s; all records "
+              f"{row['engine_all_records_tasks_per_s']:,.0f} tasks/s; "
               f"(bare {row['bare_simpy_events_per_s']:,.0f}/s); in-process {row['in_process_cpu_s']:.3f} s CPU; "
               f"command {row['command_wall_s']:.3f} s wall, {row['command_cpu_s']:.3f} s CPU", flush=True)
     out = {"label": args.label, "repeats": args.repeats, "statistic": "median", "clock": "process CPU time",

@@ -187,7 +187,7 @@ class Engine:
         self.steady: SteadyState | None = SteadyState(self) if fast_forward and iterations > 2 else None
         self.keeping = keep_holds or sink is not None  # hold records are made
         self._pool_cache: dict[tuple[int, ...], tuple[Resource, ...]] = {}
-        self._wake_callbacks = [self._woken]  # shared: env.step() only iterates it
+        self._wake_callbacks = [self._next]  # shared: env.step() only iterates it
 
     # -- running --------------------------------------------------------------------------------
 
@@ -213,16 +213,16 @@ class Engine:
 
     def _start(self, local: int, iteration: int) -> None:
         gid = iteration * len(self.progs) + local
-        run = _Run(gid, local, iteration, self.progs[local], int(self.env._now))
+        run = _Run(gid, local, iteration, self.progs[local], self.env._now)
         self.running[gid] = run
         self.arbiter.request(gid, run.prog.units, 0, run, self._unit_granted)
 
     def _unit_granted(self, run: _Run, _: tuple[int, ...]) -> None:
-        run.start = now = int(self.env._now)
+        run.start = now = self.env._now  # always an int: every delay is
         self._segment(run, now, ())
 
     def _path_granted(self, run: _Run, channels: tuple[int, ...]) -> None:
-        now = int(self.env._now)
+        now = self.env._now
         run.wait += now - run.asked
         self._segment(run, now, channels)
 
@@ -268,17 +268,15 @@ class Engine:
             held = self._pool_cache[channels] = tuple(self.pool[c] for c in channels)
         return held
 
-    def _woken(self, run: _Run) -> None:
-        self._next(run)
-
     def _next(self, run: _Run) -> None:
         """At a segment's end: request the next segment's path, or end the task."""
-        prog = run.prog
-        if run.segment == len(prog.segments):
+        segments = run.prog.segments
+        seg = run.segment
+        if seg == len(segments):
             self._finish(run)
             return
-        res, units, latency, _, _, _ = prog.segments[run.segment]
-        run.asked = int(self.env._now)
+        res, units, latency, _, _, _ = segments[seg]
+        run.asked = self.env._now
         self.arbiter.request(run.gid, res, units, run, self._path_granted, latency)
 
     def _hold(self, h: RawHold) -> None:
@@ -292,7 +290,7 @@ class Engine:
         prog = run.prog
         units = prog.units
         self.arbiter.release(units)
-        end = int(self.env._now)
+        end = self.env._now
         start, ready, wait = run.start, run.ready, run.wait
         busy = self.busy_ps
         for r in units:
@@ -343,9 +341,9 @@ class Engine:
         n = len(self.progs)
         it = run.iteration
         base = it * n
-        deps = tuple(base + d for d in self.graph.deps[run.local])
+        deps = self.graph.deps[run.local]
         if it:
-            deps = tuple(base - n + d for d in self.graph.carry[run.local]) + deps
+            deps = tuple(base - n + d for d in self.graph.carry[run.local]) + tuple(base + d for d in deps)
         image = task.image if task.image is None else task.image + it * self.graph.batch_size
         rec = _new_tuple(TaskRecord, (run.gid, prog.name, prog.layer, prog.phase, image, deps, run.ready, run.start,
                                       end, prog.energy_total_pj, prog.energy_pj, prog.macs, run.wait))
