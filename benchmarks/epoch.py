@@ -12,24 +12,12 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
+from child_stats import run_cli  # benchmarks/ is on the path when run as a script
+
 ROOT = Path(__file__).resolve().parent.parent
-CHILD = ("import resource, sys\n"
-         "from simcim.cli import main\n"
-         "rc = main(sys.argv[1:])\n"
-         "u = resource.getrusage(resource.RUSAGE_SELF)\n"
-         "print('STATS', u.ru_utime + u.ru_stime, u.ru_maxrss, file=sys.stderr)\n"
-         "sys.exit(rc)\n")
-
-
-def run(args: list[str]) -> tuple[float, float]:
-    p = subprocess.run([sys.executable, "-c", CHILD, *args], capture_output=True, text=True, check=True)
-    _, cpu, rss = next(ln for ln in p.stderr.splitlines() if ln.startswith("STATS")).split()
-    return float(cpu), float(rss) / 1024
 
 
 def leaves(x, path=""):
@@ -55,7 +43,7 @@ def main() -> None:
         samples: dict[str, list[tuple[float, float]]] = {m: [] for m in modes}
         for _ in range(args.repeats):
             for mode, extra in modes.items():
-                samples[mode].append(run(base + extra))
+                samples[mode].append(run_cli(base + extra))
                 print(mode, samples[mode][-1], flush=True)
         exact = dict(leaves(json.loads(Path(f"{tmp}/exact.json").read_text())))
         ff = dict(leaves(json.loads(Path(f"{tmp}/ff.json").read_text())))

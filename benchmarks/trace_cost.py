@@ -14,26 +14,12 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
+from child_stats import run_cli  # benchmarks/ is on the path when run as a script
+
 ROOT = Path(__file__).resolve().parent.parent
-CHILD = ("import resource, sys, time\n"
-         "from simcim.cli import main\n"
-         "rc = main(sys.argv[1:])\n"
-         "u = resource.getrusage(resource.RUSAGE_SELF)\n"
-         "print('STATS', u.ru_utime + u.ru_stime, u.ru_maxrss, file=sys.stderr)\n"
-         "sys.exit(rc)\n")
-
-
-def run(args: list[str]) -> tuple[float, float]:
-    """CPU seconds and peak RSS (MB) of one child running `simcim ARGS`."""
-    p = subprocess.run([sys.executable, "-c", CHILD, *args], capture_output=True, text=True, check=True)
-    line = next(ln for ln in p.stderr.splitlines() if ln.startswith("STATS"))
-    _, cpu, rss_kb = line.split()
-    return float(cpu), float(rss_kb) / 1024
 
 
 def main() -> None:
@@ -51,7 +37,7 @@ def main() -> None:
             size: dict[str, int] = {}
             for _ in range(args.repeats):
                 for mode, extra in modes.items():
-                    samples[mode].append(run(base + extra))
+                    samples[mode].append(run_cli(base + extra))
                     if extra:
                         size[mode] = os.path.getsize(extra[1])
             row = {"batch_size": batch}

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 # Placeholder for otherData.makespan_ps, which is known only at the end: the header is written
 # first with this many digits and patched in place (the number, then spaces: still JSON).
 _MAKESPAN_SENTINEL = 10 ** 19 + 7
-_GZIP_LEVEL = 6
+_GZIP_LEVEL = 1  # fast: the trace is repetitive text, level 1 already shrinks it ~6x
 
 
 def _us(ps: int) -> str:

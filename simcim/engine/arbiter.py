@@ -92,7 +92,7 @@ class PathArbiter:
         """Ask for every resource in ``res`` (indices) and ``units`` pool slots, for ``hold_ps`` (None:
         until :meth:`release`); ``grant(owner, slots)`` is called when they are all held (maybe at
         once, before this returns)."""
-        if units > len(self.pool):
+        if units and units > len(self.pool):
             name = self.pool_resource.name if self.pool_resource else "pool"
             raise ValueError(f"{name}: asked for {units} of {len(self.pool)} units")
         env = self.env

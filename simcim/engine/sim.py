@@ -169,6 +169,7 @@ class Engine:
             progs[key] = _Program(task, plan, index, covered, rec.totals.phases.setdefault(
                 key, PhaseTotals(energy_pj_by_component=plan.energy_pj, macs=plan.macs)))
         self.progs = [progs[(t.layer, t.phase)] for t in graph.tasks]
+        self.n_tasks = len(self.progs)
         n = len(graph.tasks)
         self.succ: list[list[int]] = [[] for _ in range(n)]
         self.carry_succ: list[list[int]] = [[] for _ in range(n)]
@@ -212,7 +213,7 @@ class Engine:
         return rec
 
     def _start(self, local: int, iteration: int) -> None:
-        gid = iteration * len(self.progs) + local
+        gid = iteration * self.n_tasks + local
         run = _Run(gid, local, iteration, self.progs[local], self.env._now)
         self.running[gid] = run
         self.arbiter.request(gid, run.prog.units, 0, run, self._unit_granted)
@@ -305,7 +306,7 @@ class Engine:
         if self.keep or self.keeping:
             self._records(run, end)
         # Successors whose last predecessor this was start now, oldest first.
-        n = len(self.progs)
+        n = self.n_tasks
         local, it = run.local, run.iteration
         base = it * n
         remaining = self.remaining
