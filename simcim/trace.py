@@ -75,10 +75,14 @@ class TraceWriter:
         self._tids: dict[tuple[int, str], int] = {}
         self._tid_count: dict[int, int] = {}
         self._keep_cache: dict[tuple[str, str], bool] = {}
-        self._track_cache: dict[Resource, str | None] = {}
+        # Keyed by id(): a Resource's dataclass hash rebuilds a tuple each call, and the engine hands
+        # the same few Resource objects over and over (an equal copy would just get its own entry).
+        self._track_cache: dict[int, str | None] = {}
         self._slots: dict[str, list[int]] = {}  # task group -> end of the last task on each slot
         self._buf: list[str] = []
-        self._counter_cache: dict[Resource, str | None] = {}
+        self._counter_cache: dict[int, str | None] = {}
+        self._pinned: list[Any] = []
+        self._hold_templates: dict[tuple[int, str, str, int], list[str]] = {}
 
     # -- file ------------------------------------------------------------------------------------
 
@@ -174,14 +178,15 @@ class TraceWriter:
 
     def _resource_track(self, resource: Resource) -> str | None:
         """``"pid":P,"tid":T,"ts":`` of the resource's track, None when filtered out."""
-        track = self._track_cache.get(resource, False)
+        track = self._track_cache.get(id(resource), False)
         if track is False:
             proc = resource.kind
             track = None
             if self._keep(proc, resource.name):
                 pid = PROCESSES[proc]
                 track = f'"pid":{pid},"tid":{self._tid(pid, resource.name)},"ts":'
-            self._track_cache[resource] = track
+            self._track_cache[id(resource)] = track
+            self._pinned.append(resource)  # keeps the id valid for the writer's life
         return track  # type: ignore[return-value]
 
     # -- the engine's sink -------------------------------------------------------------------------
@@ -210,31 +215,39 @@ class TraceWriter:
 
     def holds(self, h: RawHold) -> None:
         resources, task_id, name, kind, requested, t0, t1, bits = h
-        cache = self._track_cache
-        body = None
-        for r in resources:
-            track = cache.get(r, False)
-            if track is False:
-                track = self._resource_track(r)
-            if track is None:
-                continue
-            if body is None:
-                quoted = _QUOTED.get(name) or _str(name)
-                body = (f'{{"args":{{"bits":{bits},"requested_ps":{requested},"t0_ps":{t0},"t1_ps":{t1},'
-                        f'"task":{task_id}}},"cat":"{kind}","dur":{(t1 - t0) / 1e6!r},"name":{quoted},"ph":"X",')
-                ts = f"{t0 / 1e6!r}}}"
+        # One %-template per (resources, name, kind, bits): the engine hands the same resource
+        # tuples over and over (they live as long as its plans), so only times and ids vary.
+        key = (id(resources), name, kind, bits)
+        templates = self._hold_templates.get(key)
+        if templates is None:
+            templates = self._hold_templates[key] = self._templates(resources, name, kind, bits)
+        if templates:
+            values = (requested, t0, t1, task_id, (t1 - t0) / 1e6, t0 / 1e6)
             buf = self._buf
-            buf.append(body + track + ts)
+            for tmpl in templates:
+                buf.append(tmpl % values)
             if len(buf) >= _FLUSH_LINES:
                 self._flush()
+
+    def _templates(self, resources: tuple[Resource, ...], name: str, kind: str, bits: int) -> list[str]:
+        self._pinned.append(resources)  # keeps id(resources) valid for the writer's life
+        out = []
+        for r in resources:
+            track = self._resource_track(r)
+            if track is not None:
+                static = f'"cat":"{kind}","dur":%r,"name":{_str(name)},"ph":"X",{track}'.replace("%", "%%")
+                out.append(f'{{"args":{{"bits":{bits},"requested_ps":%d,"t0_ps":%d,"t1_ps":%d,"task":%d}},'
+                           + static.replace("%%r", "%r") + "%r}")
+        return out
 
     def queue(self, t_ps: int, resource: Resource, waiting: int) -> None:
         if not self.queues:
             return
-        head = self._counter_cache.get(resource, False)
+        head = self._counter_cache.get(id(resource), False)
         if head is False:
+            self._pinned.append(resource)
             proc = resource.kind
-            head = self._counter_cache[resource] = (
+            head = self._counter_cache[id(resource)] = (
                 f'"name":{_str(queue_counter(resource.name))},"ph":"C","pid":{PROCESSES[proc]},"ts":'
                 if self._keep(proc, resource.name) else None)
         if head is not None:

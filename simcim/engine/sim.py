@@ -187,7 +187,7 @@ class Engine:
         self.timeouts = 0
         self.steady: SteadyState | None = SteadyState(self) if fast_forward and iterations > 2 else None
         self.keeping = keep_holds or sink is not None  # hold records are made
-        self._pool_cache: dict[tuple[int, ...], tuple[Resource, ...]] = {}
+        self._pool_cache: dict[tuple[int, tuple[int, ...]], tuple[Resource, ...]] = {}
         self._wake_callbacks = [self._next]  # shared: env.step() only iterates it
 
     # -- running --------------------------------------------------------------------------------
@@ -243,7 +243,7 @@ class Engine:
             if keep:
                 held = prog.paths[seg]
                 if channels:
-                    held = held + self._pool_held(channels)
+                    held = self._pool_held(held, channels)
                 self._hold((held, run.gid, prog.name, "transfer", run.asked, t0, t0 + latency, bits))
         if local:
             t = t0 + latency
@@ -263,10 +263,13 @@ class Engine:
         else:
             self._next(run)
 
-    def _pool_held(self, channels: tuple[int, ...]) -> tuple[Resource, ...]:
-        held = self._pool_cache.get(channels)
+    def _pool_held(self, path: tuple[Resource, ...], channels: tuple[int, ...]) -> tuple[Resource, ...]:
+        """``path`` and the pool channels granted, as one tuple made once per combination (so
+        record sinks can recognise it by identity)."""
+        key = (id(path), channels)
+        held = self._pool_cache.get(key)
         if held is None:
-            held = self._pool_cache[channels] = tuple(self.pool[c] for c in channels)
+            held = self._pool_cache[key] = path + tuple(self.pool[c] for c in channels)
         return held
 
     def _next(self, run: _Run) -> None:
