@@ -233,19 +233,24 @@ class PathArbiter:
         """Grant, oldest first, every request whose resources are all free; their holders' next
         requests at this instant are settled in further rounds."""
         now = self.env._now
+        queues, until = self.queues, self.until
         while self._dirty or self._pool_dirty:
-            granted: list[Request] = []
+            granted: list[tuple[int, int, Request]] = []
             while self._dirty or self._pool_dirty:
-                heads = {self.queues[r][0] for r in self._dirty if self.queues[r] and self.until[r] <= now}
+                heads = {queues[r][0] for r in self._dirty if queues[r] and until[r] <= now}
                 if self._pool_dirty and self.pool_queue:
                     heads.add(self.pool_queue[0])
                 self._dirty.clear()
                 self._pool_dirty = False
-                for _, _, req in sorted(heads, key=lambda e: (e[0], e[1])):
+                # Entries are (task id, request number, request): the first two are unique, so
+                # tuples sort oldest first without ever comparing requests.
+                for entry in (sorted(heads) if len(heads) > 1 else heads):
+                    req = entry[2]
                     if self._grantable(req, now):
                         self._take(req, now, queued=True)
-                        granted.append(req)
-            granted.sort(key=lambda q: (q.task_id, q.seq))
-            for req in granted:
+                        granted.append(entry)
+            if len(granted) > 1:
+                granted.sort()
+            for _, _, req in granted:
                 req.grant(req.owner, req.channels)
         self._pending = False
