@@ -87,6 +87,40 @@ class PathArbiter:
         self._due: dict[int, set[int]] = {}  # future arbitration times -> resources freeing then (-1: pool)
         self._seq = 0
 
+    _NONE: tuple[int, ...] = ()
+
+    def grant_now(self, res: tuple[int, ...], units: int, hold_ps: int | None) -> tuple[int, ...] | None:
+        """Take ``res`` and ``units`` pool slots on the spot if no competing request can exist (nothing
+        else at this instant, no arbitration pending, all free with nobody waiting): the pool slots
+        taken (maybe none), or None -- then :meth:`request` queues. The engine's common case."""
+        env = self.env
+        queue = env._queue  # SimPy's heap of (time, priority, id, event)
+        now = env._now
+        if self._pending or (queue and queue[0][0] <= now):
+            return None
+        until, queues = self.until, self.queues
+        for r in res:
+            if until[r] > now or queues[r]:
+                return None
+        if not units:
+            end = HELD if hold_ps is None else now + hold_ps
+            for r in res:
+                until[r] = end
+            return self._NONE
+        if self.pool_queue or units > len(self.pool):
+            return None
+        pool_until = self.pool_until
+        free = [c for c, u in enumerate(pool_until) if u <= now]
+        if len(free) < units:
+            return None
+        end = HELD if hold_ps is None else now + hold_ps
+        for r in res:
+            until[r] = end
+        taken = tuple(free[:units])
+        for c in taken:
+            pool_until[c] = end
+        return taken
+
     def request(self, task_id: int, res: tuple[int, ...], units: int, owner: object, grant: Grant,
                 hold_ps: int | None = None) -> None:
         """Ask for every resource in ``res`` (indices) and ``units`` pool slots, for ``hold_ps`` (None:
@@ -95,34 +129,16 @@ class PathArbiter:
         if units and units > len(self.pool):
             name = self.pool_resource.name if self.pool_resource else "pool"
             raise ValueError(f"{name}: asked for {units} of {len(self.pool)} units")
-        env = self.env
-        queue = env._queue  # SimPy's heap of (time, priority, id, event)
-        now = env._now
-        if not self._pending and (not queue or queue[0][0] > now):
-            # The common case, kept lean: nobody else can ask at this instant.
-            until, queues = self.until, self.queues
-            for r in res:
-                if until[r] > now or queues[r]:
-                    break
-            else:
-                if not units:
-                    end = HELD if hold_ps is None else now + hold_ps
-                    for r in res:
-                        until[r] = end
-                    grant(owner, ())
-                    return
-                if not self.pool_queue:
-                    pool_until = self.pool_until
-                    free = [c for c, u in enumerate(pool_until) if u <= now]
-                    if len(free) >= units:
-                        end = HELD if hold_ps is None else now + hold_ps
-                        for r in res:
-                            until[r] = end
-                        taken = tuple(free[:units])
-                        for c in taken:
-                            pool_until[c] = end
-                        grant(owner, taken)
-                        return
+        taken = self.grant_now(res, units, hold_ps)
+        if taken is not None:
+            grant(owner, taken)
+            return
+        self.enqueue(task_id, res, units, owner, grant, hold_ps)
+
+    def enqueue(self, task_id: int, res: tuple[int, ...], units: int, owner: object, grant: Grant,
+                hold_ps: int | None) -> None:
+        """Queue a request :meth:`grant_now` could not grant; arbitration grants it later."""
+        now = self.env._now
         self._seq += 1
         req = Request(task_id, self._seq, res, units, owner, grant, hold_ps)
         entry = (task_id, req.seq, req)
@@ -144,7 +160,8 @@ class PathArbiter:
                     self._arm(until, -1)
             if self.on_queue is not None and self.pool_resource is not None:
                 self.on_queue(now, self.pool_resource, len(self.pool_queue))
-        self._schedule()
+        if self._dirty or self._pool_dirty:  # something may be grantable now; else an armed time will
+            self._schedule()
 
     def release(self, res: tuple[int, ...]) -> None:
         """Free resources taken without ``hold_ps`` (units)."""

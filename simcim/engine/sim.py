@@ -49,7 +49,7 @@ class _Program:
     moves the task on (to its next request, or its end).
     """
 
-    __slots__ = ("name", "layer", "phase", "units", "unit_resources", "paths", "segments", "energy_pj", "energy_total_pj", "macs", "totals")
+    __slots__ = ("name", "layer", "phase", "units", "unit_resources", "paths", "segments", "static_busy", "energy_pj", "energy_total_pj", "macs", "totals")
 
     def __init__(self, task: Task, plan: Plan, index: dict[Resource, int], covered: set[int],
                  totals: PhaseTotals) -> None:
@@ -73,6 +73,15 @@ class _Program:
         self.segments = tuple((res, units, lat, bits, tuple((*step, tuple(names[r] for r in step[1])) for step in local),
                                lat + sum(step[0] for step in local))
                               for res, units, lat, bits, local in segments)
+        # Busy time each task of this plan puts on named path resources (the same every time).
+        static: dict[int, int] = {}
+        for res, _, lat, _, local, _ in self.segments:
+            for r in res:
+                static[r] = static.get(r, 0) + lat
+            for step in local:
+                for r in step[1]:
+                    static[r] = static.get(r, 0) + step[0]
+        self.static_busy = tuple(sorted(static.items()))
         self.energy_pj = plan.energy_pj
         self.energy_total_pj = plan.energy_total_pj
         self.macs = plan.macs
@@ -206,7 +215,11 @@ class Engine:
         if rec.tasks_run != expected:
             raise RuntimeError("simulation ended with tasks still waiting (a cycle in the schedule?)")
         # Every resource of a plan was held at least once (every task ran); pool channels if used.
-        rec.totals.busy_ps = dict(zip(self.resources, self.busy_ps))
+        busy = list(self.busy_ps)  # units' hold times; paths' are fixed per task of a plan:
+        for prog in {id(p): p for p in self.progs}.values():
+            for r, ps in prog.static_busy:
+                busy[r] += prog.totals.tasks * ps
+        rec.totals.busy_ps = dict(zip(self.resources, busy))
         rec.totals.busy_ps.update({r: b for r, b in zip(self.pool, self.pool_busy_ps) if b})
         if self.keep:
             rec.tasks.sort(key=lambda r: r.task_id)
@@ -216,7 +229,11 @@ class Engine:
         gid = iteration * self.n_tasks + local
         run = _Run(gid, local, iteration, self.progs[local], self.env._now)
         self.running[gid] = run
-        self.arbiter.request(gid, run.prog.units, 0, run, self._unit_granted)
+        arb = self.arbiter
+        if arb.grant_now(run.prog.units, 0, None) is not None:
+            self._unit_granted(run, ())
+        else:
+            arb.enqueue(gid, run.prog.units, 0, run, self._unit_granted, None)
 
     def _unit_granted(self, run: _Run, _: tuple[int, ...]) -> None:
         run.start = now = self.env._now  # always an int: every delay is
@@ -228,33 +245,21 @@ class Engine:
         self._segment(run, now, channels)
 
     def _segment(self, run: _Run, t0: int, channels: tuple[int, ...]) -> None:
-        """Run segment ``run.segment`` from ``t0`` (its request just granted): account its path and
-        local steps, then wake the task at the segment's end."""
+        """Run segment ``run.segment`` from ``t0`` (its request just granted): records if kept, then
+        wake the task at the segment's end. (Busy time on named resources is the same every time a
+        segment runs, so it is counted per task at the end, not here; pool channels vary.)"""
         prog = run.prog
         seg = run.segment
-        res, _, latency, bits, local, total = prog.segments[seg]
-        busy = self.busy_ps
-        keep = self.keeping
-        if res or channels:
-            for r in res:
-                busy[r] += latency
+        segment = prog.segments[seg]
+        if channels:
+            pool_busy = self.pool_busy_ps
+            latency = segment[2]
             for c in channels:
-                self.pool_busy_ps[c] += latency
-            if keep:
-                held = prog.paths[seg]
-                if channels:
-                    held = self._pool_held(held, channels)
-                self._hold((held, run.gid, prog.name, "transfer", run.asked, t0, t0 + latency, bits))
-        if local:
-            t = t0 + latency
-            for lat, lres, lbits, held in local:
-                if lres:
-                    for r in lres:
-                        busy[r] += lat
-                    if keep:
-                        self._hold((held, run.gid, prog.name, "transfer", t, t, t + lat, lbits))
-                t += lat
+                pool_busy[c] += latency
+        if self.keeping:
+            self._segment_records(run, t0, channels, seg, segment)
         run.segment = seg + 1
+        total = segment[5]
         if total:
             self.timeouts += 1
             run.callbacks = self._wake_callbacks
@@ -262,6 +267,20 @@ class Engine:
             heappush(env._queue, (t0 + total, 1, next(env._eid), run))
         else:
             self._next(run)
+
+    def _segment_records(self, run: _Run, t0: int, channels: tuple[int, ...], seg: int, segment: tuple) -> None:
+        prog = run.prog
+        res, _, latency, bits, local, _ = segment
+        if res or channels:
+            held = prog.paths[seg]
+            if channels:
+                held = self._pool_held(held, channels)
+            self._hold((held, run.gid, prog.name, "transfer", run.asked, t0, t0 + latency, bits))
+        t = t0 + latency
+        for lat, lres, lbits, held in local:
+            if lres:
+                self._hold((held, run.gid, prog.name, "transfer", t, t, t + lat, lbits))
+            t += lat
 
     def _pool_held(self, path: tuple[Resource, ...], channels: tuple[int, ...]) -> tuple[Resource, ...]:
         """``path`` and the pool channels granted, as one tuple made once per combination (so
@@ -280,8 +299,13 @@ class Engine:
             self._finish(run)
             return
         res, units, latency, _, _, _ = segments[seg]
-        run.asked = self.env._now
-        self.arbiter.request(run.gid, res, units, run, self._path_granted, latency)
+        run.asked = now = self.env._now
+        arb = self.arbiter
+        taken = arb.grant_now(res, units, latency)
+        if taken is not None:
+            self._segment(run, now, taken)
+        else:
+            arb.enqueue(run.gid, res, units, run, self._path_granted, latency)
 
     def _hold(self, h: RawHold) -> None:
         if self.keep_holds:
@@ -313,29 +337,31 @@ class Engine:
         local, it = run.local, run.iteration
         base = it * n
         remaining = self.remaining
-        ready_now: list[tuple[int, int]] = []
+        need = self.need_next if it else self.need_first
+        ready_now: list[tuple[int, int]] = []  # (iteration, local id): sorts oldest first
         for s in self.succ[local]:
             gid = base + s
-            left = remaining.pop(gid, self.need_next[s] if it else self.need_first[s]) - 1
+            left = remaining.pop(gid, need[s]) - 1
             if left:
                 remaining[gid] = left
             else:
-                ready_now.append((s, it))
+                ready_now.append((it, s))
         if it + 1 < self.iterations:
             nbase = base + n
+            need = self.need_next
             for s in self.carry_succ[local]:
                 gid = nbase + s
-                left = remaining.pop(gid, self.need_next[s]) - 1
+                left = remaining.pop(gid, need[s]) - 1
                 if left:
                     remaining[gid] = left
                 else:
-                    ready_now.append((s, it + 1))
+                    ready_now.append((it + 1, s))
         if len(ready_now) > 1:
-            ready_now.sort(key=lambda p: (p[1], p[0]))
-        for s, i in ready_now:
+            ready_now.sort()
+        for i, s in ready_now:
             self._start(s, i)
         if self.steady is not None:
-            for s, i in ready_now:
+            for i, s in ready_now:
                 if i > it and s in self.root_set:  # iteration i begins: compare its state with the last
                     self.steady.checkpoint(i)
 
