@@ -78,6 +78,7 @@ class PathArbiter:
         self.until = [0] * len(self.resources)  # busy until this time (HELD: until released)
         self.queues: list[list[tuple[int, int, Request]]] = [[] for _ in self.resources]
         self.pool_until = [0] * len(self.pool)
+        self.pool_all = tuple(range(len(self.pool)))  # every slot: the usual interleaved grant
         self.pool_queue: list[tuple[int, int, Request]] = []
         self.on_queue = on_queue
         self.events = 0  # arbitration events scheduled
@@ -109,6 +110,14 @@ class PathArbiter:
             return self._NONE
         if self.pool_queue or units > len(self.pool):
             return None
+        if units == len(self.pool):  # interleaved DRAM: every transfer stripes over all channels
+            if max(self.pool_until) > now:
+                return None
+            end = now + hold_ps if hold_ps is not None else HELD
+            for r in res:
+                until[r] = end
+            self.pool_until = [end] * units
+            return self.pool_all
         pool_until = self.pool_until
         free = [c for c, u in enumerate(pool_until) if u <= now]
         if len(free) < units:
@@ -201,7 +210,7 @@ class PathArbiter:
             free = [c for c, u in enumerate(self.pool_until) if u <= now][:req.units]
             for c in free:
                 self.pool_until[c] = end
-            req.channels = tuple(free)
+            req.channels = self.pool_all if len(free) == len(self.pool) else tuple(free)
             if queued:
                 heappop(self.pool_queue)
                 self._pool_dirty = True  # the next head may fit in what is left

@@ -159,10 +159,12 @@ class Engine:
                     sink.queue(t, resource, waiting)
         self.arbiter = PathArbiter(env, ordered, pool, probe)
         self.arbiter.pool_resource = DRAM_POOL
+        self.pool_all = self.arbiter.pool_all
         self.resources = ordered
         self.pool = pool
         self.busy_ps = [0] * len(ordered)
         self.pool_busy_ps = [0] * len(pool)
+        self.pool_all_busy_ps = 0  # busy time of grants of the whole pool (each channel's)
         # A transfer resource is covered when every plan that moves bits over it holds the same unit
         # meanwhile: the unit already excludes every other user.
         users: dict[int, set[tuple[Resource, ...]]] = {}
@@ -220,7 +222,8 @@ class Engine:
             for r, ps in prog.static_busy:
                 busy[r] += prog.totals.tasks * ps
         rec.totals.busy_ps = dict(zip(self.resources, busy))
-        rec.totals.busy_ps.update({r: b for r, b in zip(self.pool, self.pool_busy_ps) if b})
+        rec.totals.busy_ps.update({r: b + self.pool_all_busy_ps for r, b in zip(self.pool, self.pool_busy_ps)
+                                   if b + self.pool_all_busy_ps})
         if self.keep:
             rec.tasks.sort(key=lambda r: r.task_id)
         return rec
@@ -252,10 +255,13 @@ class Engine:
         seg = run.segment
         segment = prog.segments[seg]
         if channels:
-            pool_busy = self.pool_busy_ps
-            latency = segment[2]
-            for c in channels:
-                pool_busy[c] += latency
+            if channels is self.pool_all:
+                self.pool_all_busy_ps += segment[2]  # spread over the channels at the end
+            else:
+                pool_busy = self.pool_busy_ps
+                latency = segment[2]
+                for c in channels:
+                    pool_busy[c] += latency
         if self.keeping:
             self._segment_records(run, t0, channels, seg, segment)
         run.segment = seg + 1

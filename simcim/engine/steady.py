@@ -87,7 +87,7 @@ class SteadyState:
 
     def _sums(self) -> tuple[int, ...]:
         eng = self.engine
-        out: list[int] = [eng.records.tasks_run, eng.timeouts, eng.arbiter.events]
+        out: list[int] = [eng.records.tasks_run, eng.timeouts, eng.arbiter.events, eng.pool_all_busy_ps]
         for key in sorted(eng.records.totals.phases):
             pt = eng.records.totals.phases[key]
             out += [pt.tasks, pt.run_ps, pt.unit_wait_ps, pt.transfer_wait_ps]
@@ -130,7 +130,8 @@ class SteadyState:
         rec.tasks_run += skip * delta[0]
         eng.timeouts += skip * delta[1]
         arb.events += skip * delta[2]
-        i = 3
+        eng.pool_all_busy_ps += skip * delta[3]
+        i = 4
         for key in sorted(rec.totals.phases):
             pt = rec.totals.phases[key]
             pt.tasks += skip * delta[i]
