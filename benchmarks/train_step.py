@@ -29,12 +29,15 @@ def main() -> None:
     parser.add_argument("--rule", default="dfa", choices=["bp", "fa", "dfa", "drtp", "shallow"])
     parser.add_argument("--workload", default=str(ROOT / "workloads" / "mlp3-dfa.yaml"))
     parser.add_argument("--steps", type=int, default=20)
-    parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--threads", type=int, default=None, help="default: simcim train's default")
     parser.add_argument("--weight-update", choices=["proportional", "neurosim"],
                         help="the hardware run's update (default: the workload's)")
     args = parser.parse_args()
-    if args.threads:
-        torch.set_num_threads(args.threads)
+    from simcim.training.threads import default_threads, usable_cores
+
+    torch.set_num_threads(args.threads or default_threads())
+    print(f"threads: {torch.get_num_threads()} ({'--threads' if args.threads else 'default'}; "
+          f"{usable_cores()} usable cores)")
     arch = load_architecture(ROOT / "architectures" / "neurosim-fefet-22nm.yaml")
     wl = load_workload(args.workload)
     ideal = Trainer(wl, arch, TrainOptions(args.rule, "digits", 1, 0, Nonidealities.ideal()))

@@ -47,10 +47,13 @@ def load_workload(source: str | Path, overrides: Mapping[str, Any] | None = None
     return _load_workload(resolve_workload(source), _overrides(overrides, keys))
 
 
-def simulate(arch: Architecture, workload: Workload, *, trace_queues: bool = False) -> Result:
+def simulate(arch: Architecture, workload: Workload, *, trace_queues: bool = False, iterations: int = 1,
+             exact: bool = False) -> Result:
     """Simulate one training iteration of ``workload`` on ``arch`` event by event; the Result scales
-    it to an epoch. ``trace_queues`` keeps queue-depth samples for :meth:`Result.write_trace`."""
-    return summarize(run_simulation(arch, workload, trace_queues=trace_queues))
+    it to an epoch. ``trace_queues`` keeps queue-depth samples for :meth:`Result.write_trace`.
+    ``iterations`` > 1: that many back to back (``workload.epoch_iterations`` for a whole epoch),
+    fast-forwarding over repeats unless ``exact`` (``Result.epoch`` says what was done)."""
+    return summarize(run_simulation(arch, workload, trace_queues=trace_queues, iterations=iterations, exact=exact))
 
 
 def train(arch: Architecture, workload: Workload, *, rule: str | None = None, dataset: str | None = None,

@@ -32,8 +32,7 @@ def closed_form(sim: "Simulation") -> ClosedForm:
     """Uncontended task durations (every step of a task, back to back) combined as NeuroSim does."""
     rule, batch = sim.placement.rule, sim.workload.batch_size
     duration: dict[tuple[int, str], int] = {}
-    for n in sim.dag.nodes:
-        task = sim.dag.nodes[n]["task"]
+    for task in sim.dag.tasks:
         key = (task.layer, task.phase)
         if key not in duration:
             duration[key] = sum(step.latency_ps for step in sim.planner.plan(task).steps)

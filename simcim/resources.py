@@ -14,9 +14,10 @@ ResourceKind = Literal["tiles", "wg_units", "interconnect", "dram", "buffers"]
 # The order sets the trace's process ids (simcim.traceformat): new kinds go at the end.
 RESOURCE_KINDS: tuple[ResourceKind, ...] = ("tiles", "wg_units", "interconnect", "dram", "buffers")
 
-# Acquisition tiers: a task takes its unit (tiles or a WG unit) first, then links and buses, then
-# DRAM channels. Requests always follow this order (then the name), so a task that holds a unit may
-# wait for a link, but nothing holding a link ever waits for a unit: no cycle of waits can form.
+# Acquisition tiers: a task takes its unit (tiles or a WG unit) first, then each transfer's whole
+# path at once (links, buses, buffer ports, DRAM channels). A task that holds a unit may wait for a
+# path, but nothing holding a path ever waits: no cycle of waits can form. The order (tier, then
+# name) also numbers the resources inside the engine.
 _TIER: dict[str, int] = {"tiles": 0, "wg_units": 0, "interconnect": 1, "buffers": 1, "dram": 2}
 
 

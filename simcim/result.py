@@ -33,7 +33,7 @@ class Totals:
 
 @dataclass(frozen=True)
 class EpochTotals:
-    """One epoch: ``iterations_per_epoch`` times the simulated iteration."""
+    """One epoch: simulated, or ``iterations_per_epoch`` times the mean simulated iteration (EpochInfo says which)."""
 
     latency_s: float
     energy_j: float
@@ -41,15 +41,37 @@ class EpochTotals:
 
 
 @dataclass(frozen=True)
+class EpochInfo:
+    """What an epoch is, and how the run covered it.
+
+    ``images`` = ``iterations`` batches of ``batch_size``. The run simulated ``iterations_run``
+    iterations back to back (``--iterations``); ``per_epoch`` is ``"simulated"`` when they are the
+    whole epoch, else ``"scaled"`` (their mean iteration times ``iterations``). With fast-forward,
+    iterations from ``pattern_start_iteration`` on repeated the same pattern of ``period_s``, and
+    ``fast_forwarded_iterations`` of them were advanced without events (the rest event by event)."""
+
+    images: int
+    iterations: int
+    iterations_run: int
+    per_epoch: str  # simulated | scaled
+    fast_forwarded_iterations: int = 0
+    pattern_start_iteration: int | None = None
+    period_s: float | None = None
+
+
+@dataclass(frozen=True)
 class PhaseResult:
-    """All tasks of one (layer, phase) in the iteration. ``latency_s`` is their summed duration (tasks
+    """All tasks of one (layer, phase) in the iteration. ``latency_s`` is their summed run time (tasks
     of different layers overlap, so phases do not add up to the latency); ``wait_s`` is the time they
-    queued for their unit after their inputs existed."""
+    queued: for their unit after their inputs existed, and for their transfers' paths (a transfer
+    waiting behind another on a DRAM channel is wait, not run time). With several iterations
+    simulated, the mean per iteration."""
 
     latency_s: float
     wait_s: float
     energy_j: float
     tasks: int
+    transfer_wait_s: float = 0.0  # the part of wait_s spent waiting for transfers' paths
 
 
 @dataclass(frozen=True)
@@ -127,6 +149,7 @@ class Result:
     mapping: MappingSummary
     simulation: SimulationStats
     closed_form: ClosedFormSummary
+    epoch: EpochInfo | None = None
     # The run behind it (for traces); not part of the result's value.
     source: "Simulation | None" = field(default=None, repr=False, compare=False)
 
@@ -163,7 +186,8 @@ class Result:
                 "mvms_per_image": layer.mvms_per_image, "tiles": layer.tiles, "subarrays": layer.subarrays,
                 "copies": layer.copies, "feedback_tiles": layer.feedback_tiles, "utilization": layer.utilization,
                 "phases": {ph: {"latency_s": p.latency_s, "wait_s": p.wait_s, "energy_j": p.energy_j,
-                                "tasks": p.tasks} for ph, p in layer.phases.items()},
+                                "tasks": p.tasks, "transfer_wait_s": p.transfer_wait_s}
+                           for ph, p in layer.phases.items()},
             } for layer in self.layers],
             "tops": self.tops,
             "tops_per_w": self.tops_per_w,
@@ -177,6 +201,11 @@ class Result:
             "simulation": {"tasks": self.simulation.tasks, "events": self.simulation.events},
             "closed_form": {"latency_s": self.closed_form.latency_s, "method": self.closed_form.method,
                             "gap": self.closed_form.gap},
+            **({"epoch": {"images": self.epoch.images, "iterations": self.epoch.iterations,
+                          "iterations_run": self.epoch.iterations_run, "per_epoch": self.epoch.per_epoch,
+                          "fast_forwarded_iterations": self.epoch.fast_forwarded_iterations,
+                          "pattern_start_iteration": self.epoch.pattern_start_iteration,
+                          "period_s": self.epoch.period_s}} if self.epoch is not None else {}),
         }
 
     def to_json_text(self) -> str:
@@ -199,7 +228,7 @@ class Result:
     def phase_records(self) -> list[dict[str, Any]]:
         """One row per (layer, phase) of the iteration: a table for notebooks and CSV."""
         return [{"layer": layer.name, "index": layer.index, "phase": ph, "latency_s": p.latency_s,
-                 "wait_s": p.wait_s, "energy_j": p.energy_j, "tasks": p.tasks}
+                 "wait_s": p.wait_s, "transfer_wait_s": p.transfer_wait_s, "energy_j": p.energy_j, "tasks": p.tasks}
                 for layer in self.layers for ph, p in layer.phases.items()]
 
     def layer_records(self) -> list[dict[str, Any]]:
@@ -232,6 +261,16 @@ class Result:
         return pd.DataFrame(rows[table]())
 
 
+def _epoch_info(sim: "Simulation", iters: int, whole: bool) -> EpochInfo:
+    steady = sim.records.steady
+    started = steady is not None and steady.pattern_start is not None
+    return EpochInfo(images=sim.workload.images_per_epoch, iterations=iters, iterations_run=sim.iterations,
+                     per_epoch="simulated" if whole else "scaled",
+                     fast_forwarded_iterations=steady.skipped if steady is not None else 0,
+                     pattern_start_iteration=steady.pattern_start if started else None,
+                     period_s=steady.period_ps * PS if started and steady.period_ps is not None else None)
+
+
 def summarize(sim: "Simulation") -> Result:
     """The result of one simulation, from its records, placement and chip."""
     rec, wl, arch = sim.records, sim.workload, sim.arch
@@ -241,23 +280,47 @@ def summarize(sim: "Simulation") -> Result:
     phase_wait: dict[tuple[int, str], int] = defaultdict(int)
     phase_energy: dict[tuple[int, str], float] = defaultdict(float)
     phase_tasks: dict[tuple[int, str], int] = defaultdict(int)
+    phase_twait: dict[tuple[int, str], float] = defaultdict(int)
     macs = 0
-    for t in rec.tasks:
-        for comp, e in t.energy_pj_by_component.items():
-            energy_by_component[comp] += e * PJ
-        key = (t.layer, t.phase)
-        phase_latency[key] += t.end_ps - t.start_ps
-        phase_wait[key] += t.start_ps - t.ready_ps
-        phase_energy[key] += t.energy_pj * PJ
-        phase_tasks[key] += 1
-        macs += t.macs
+    if rec.kept:  # task by task, in task order (the sums' rounding is part of the JSON's bytes)
+        for t in rec.tasks:
+            for comp, e in t.energy_pj_by_component.items():
+                energy_by_component[comp] += e * PJ
+            key = (t.layer, t.phase)
+            phase_latency[key] += t.end_ps - t.start_ps - t.transfer_wait_ps
+            phase_wait[key] += t.start_ps - t.ready_ps + t.transfer_wait_ps
+            phase_twait[key] += t.transfer_wait_ps
+            phase_energy[key] += t.energy_pj * PJ
+            phase_tasks[key] += 1
+            macs += t.macs
+    else:  # long runs keep sums per (layer, phase) only
+        for key, pt in sorted(rec.totals.phases.items()):
+            for comp, e in pt.energy_pj_by_component.items():
+                energy_by_component[comp] += pt.tasks * e * PJ
+            phase_latency[key] += pt.run_ps
+            phase_wait[key] += pt.unit_wait_ps + pt.transfer_wait_ps
+            phase_twait[key] += pt.transfer_wait_ps
+            phase_energy[key] += pt.tasks * sum(pt.energy_pj_by_component.values()) * PJ
+            phase_tasks[key] += pt.tasks
+            macs += pt.tasks * pt.macs
     area_mm2 = {k: v * 1e6 for k, v in sim.chip.area_m2.items()}
     area_mm2_total = sum(area_mm2.values())
     # Static power of the whole powered chip for the whole iteration.
     energy_by_component["leakage"] = sim.chip.leakage_w * makespan_ps * PS
+    run_its = sim.iterations
+    iters = wl.epoch_iterations
+    whole = run_its == iters  # the run is the epoch: its totals, not a scaled iteration
+    run_energy = dict(energy_by_component)
+    if run_its > 1:  # per iteration: the mean of the iterations run
+        energy_by_component = {k: v / run_its for k, v in energy_by_component.items()}
+        phase_latency = defaultdict(int, {k: v / run_its for k, v in phase_latency.items()})
+        phase_wait = defaultdict(int, {k: v / run_its for k, v in phase_wait.items()})
+        phase_twait = defaultdict(int, {k: v / run_its for k, v in phase_twait.items()})
+        phase_energy = defaultdict(float, {k: v / run_its for k, v in phase_energy.items()})
+        phase_tasks = defaultdict(int, {k: v // run_its for k, v in phase_tasks.items()})
+        macs //= run_its
     energy_j = sum(energy_by_component.values())
-    latency_s = makespan_ps * PS
-    iters = wl.iterations_per_epoch
+    latency_s = makespan_ps * PS / run_its
     layers = []
     sa = arch.subarray
     for lp in sim.placement.layers:
@@ -266,16 +329,16 @@ def summarize(sim: "Simulation") -> Result:
             key = (lp.layer.index, ph)
             if phase_tasks.get(key):
                 phases[ph] = PhaseResult(phase_latency[key] * PS, phase_wait[key] * PS, phase_energy[key],
-                                         phase_tasks[key])
+                                         phase_tasks[key], phase_twait[key] * PS)
         subarrays = math.ceil(lp.layer.rows / sa.rows) * math.ceil(lp.layer.cols * sim.placement.cells_per_weight / sa.cols)
         layers.append(LayerResult(lp.layer.name, lp.layer.index, lp.layer.kind, (lp.layer.rows, lp.layer.cols),
                                   lp.layer.mvms, len(lp.tiles), subarrays, lp.copies, len(lp.feedback_tiles),
                                   lp.floorplan.utilization, phases))
     busy: dict[str, int] = defaultdict(int)
     tiles_of: dict[str, tuple[str, int]] = {}
-    for h in rec.holds:
-        busy[h.resource.name] += h.end_ps - h.start_ps
-        tiles_of[h.resource.name] = (h.resource.kind, h.resource.tiles)
+    for resource, busy_ps in rec.totals.busy_ps.items():
+        busy[resource.name] += busy_ps
+        tiles_of[resource.name] = (resource.kind, resource.tiles)
     util_by_resource = {name: busy[name] / makespan_ps for name in sorted(busy)} if makespan_ps else {}
     # Mean over physical components: a group of n tiles counts n times.
     util_by_kind: dict[str, list[float]] = defaultdict(list)
@@ -288,8 +351,9 @@ def summarize(sim: "Simulation") -> Result:
         architecture=arch.name, workload=wl.name, rule=wl.rule, schedule=wl.schedule, batch_size=wl.batch_size,
         iterations_per_epoch=iters,
         per_iteration=Totals(latency_s, energy_j),
-        per_epoch=EpochTotals(latency_s * iters, energy_j * iters,
-                              {k: v * iters for k, v in energy_by_component.items()}),
+        per_epoch=(EpochTotals(makespan_ps * PS, sum(run_energy.values()), run_energy) if whole and run_its > 1 else
+                   EpochTotals(latency_s * iters, energy_j * iters,
+                               {k: v * iters for k, v in energy_by_component.items()})),
         energy_j_by_component=energy_by_component,
         area=Area(area_mm2_total, area_mm2),
         layers=layers,
@@ -299,7 +363,8 @@ def summarize(sim: "Simulation") -> Result:
         utilization=Utilization({k: sum(v) / len(v) for k, v in sorted(util_by_kind.items())}, util_by_resource),
         mapping=MappingSummary(sim.placement.tiles_used, sim.placement.tiles_total, sim.placement.wg_units,
                                sim.placement.memory_utilization),
-        simulation=SimulationStats(len(rec.tasks), rec.events),
+        simulation=SimulationStats(rec.tasks_run // sim.iterations, rec.events),
         closed_form=ClosedFormSummary(cf.latency_s, cf.method, cf.gap(latency_s)),
+        epoch=_epoch_info(sim, iters, whole),
         source=sim,
     )

@@ -1,123 +1,304 @@
-"""Chrome / Perfetto trace (Trace Event JSON) of a simulation's records.
+"""Chrome / Perfetto trace (Trace Event JSON) of a simulation, written as the simulation runs.
 
 Layout (docs/trace-format.md, names in simcim.traceformat): process "tasks" has one track per
-(layer, phase) and overlap slot; processes "tiles", "wg_units", "interconnect", "dram" have one
-track per resource slot. Every slice
-carries its exact integer times in ``args.t0_ps`` / ``args.t1_ps``; task slices carry ``task``,
-``deps`` (the ids of the tasks they waited for), ``ready_ps`` and ``wait_ps`` so that critical paths
-can be rebuilt from the trace alone. One event per line, so readers can stream it.
+(layer, phase) and overlap slot; processes "tiles", "wg_units", "interconnect", "dram", "buffers"
+have one track per resource. Every slice carries its exact integer times in ``args.t0_ps`` /
+``args.t1_ps``; task slices carry ``task``, ``deps`` (the ids of the tasks they waited for),
+``ready_ps`` and ``wait_ps`` so that critical paths can be rebuilt from the trace alone. One event
+per line, so readers can stream it.
+
+:class:`TraceWriter` is the engine's record sink: each record becomes a line of text the moment it
+is made (formatted by hand, keys in sorted order, no dict per event), so memory does not depend on
+the trace's size. A track's name and its process's names are written just before its first slice.
+``.gz`` paths are gzip-compressed (Perfetto opens them; simcim's readers too).
 """
 
 from __future__ import annotations
 
+import gzip
 import json
-from collections import defaultdict
+import os
+import shutil
+import tempfile
 from pathlib import Path
-from typing import Any, Iterable
+from typing import IO, TYPE_CHECKING, Any, Iterable
 
-from simcim.atomic import write_text_atomic
-from simcim.engine.records import SimRecords
-from simcim.result import Result
-from simcim.simulation import Simulation
+from simcim.atomic import atomic_open
+from simcim.engine.records import RawHold, SimRecords, TaskRecord
+from simcim.resources import Resource
 from simcim.traceformat import HEADER_END, PROCESSES, TASKS_PID, queue_counter, task_track
 
+if TYPE_CHECKING:
+    from simcim.result import Result
+    from simcim.simulation import Simulation
+    from simcim.spec.architecture import Architecture
+    from simcim.spec.workload import Workload
 
-def _us(ps: int) -> float:
-    return ps / 1e6
+# Placeholder for otherData.makespan_ps, which is known only at the end: the header is written
+# first with this many digits and patched in place (the number, then spaces: still JSON).
+_MAKESPAN_SENTINEL = 10 ** 19 + 7
+_GZIP_LEVEL = 1  # fast: the trace is repetitive text, level 1 already shrinks it ~6x
 
 
-def _slots(intervals: list[tuple[int, int, int]]) -> dict[int, int]:
-    """Greedy interval colouring: index -> lowest slot free at its start (slices on a slot never overlap)."""
-    ends: list[int] = []
-    out: dict[int, int] = {}
-    for start, end, idx in sorted(intervals):
+def _us(ps: int) -> str:
+    return repr(ps / 1e6)
+
+
+_QUOTED: dict[str, str] = {}
+
+
+def _str(s: str) -> str:
+    """``s`` as a JSON string (names repeat: quoted once)."""
+    q = _QUOTED.get(s)
+    if q is None:
+        q = _QUOTED[s] = json.dumps(s)
+    return q
+
+
+_FLUSH_LINES = 4096  # lines buffered before one write
+
+
+class TraceWriter:
+    """Writes trace events to ``path`` as records arrive (use as a context manager; the file appears,
+    complete, only when the block ends without error)."""
+
+    def __init__(self, path: str | Path, meta: dict[str, Any], components: Iterable[str] | None = None,
+                 queues: bool = True) -> None:
+        self.path = Path(path)
+        self.meta = dict(meta)
+        self.wanted = [c.strip() for c in components] if components else None
+        self.queues = queues
+        self.count = 0
+        self._fh: IO[str] | None = None
+        self._cm: Any = None
+        self._spool: str | None = None
+        self._tids: dict[tuple[int, str], int] = {}
+        self._tid_count: dict[int, int] = {}
+        self._keep_cache: dict[tuple[str, str], bool] = {}
+        # Keyed by id(): a Resource's dataclass hash rebuilds a tuple each call, and the engine hands
+        # the same few Resource objects over and over (an equal copy would just get its own entry).
+        self._track_cache: dict[int, str | None] = {}
+        self._slots: dict[str, list[int]] = {}  # task group -> end of the last task on each slot
+        self._buf: list[str] = []
+        self._counter_cache: dict[int, str | None] = {}
+        self._pinned: list[Any] = []
+        self._hold_templates: dict[tuple[int, str, str, int], list[str]] = {}
+
+    # -- file ------------------------------------------------------------------------------------
+
+    def __enter__(self) -> "TraceWriter":
+        gz = self.path.suffix == ".gz"
+        if gz:  # spool plain text beside the target, compress it at the end
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, self._spool = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".spool", dir=self.path.parent)
+            self._fh = os.fdopen(fd, "w", encoding="utf-8")
+        else:
+            self._cm = atomic_open(self.path, "w")
+            self._fh = self._cm.__enter__()
+        meta = dict(self.meta, makespan_ps=_MAKESPAN_SENTINEL)
+        header = json.dumps({"displayTimeUnit": "ns", "otherData": meta}, sort_keys=True)[:-1]  # ASCII
+        key = f'"makespan_ps": {_MAKESPAN_SENTINEL}'
+        self._patch_at = header.index(key) + len(key) - len(str(_MAKESPAN_SENTINEL))
+        self._fh.write(header + "," + HEADER_END)
+        return self
+
+    def finish(self, makespan_ps: int) -> None:
+        self.meta["makespan_ps"] = makespan_ps
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        fh = self._fh
+        assert fh is not None
+        try:
+            if exc_type is None:
+                self._flush()
+                fh.write("\n]}\n")
+                self._patch_makespan(fh)
+            if self._cm is not None:
+                self._cm.__exit__(exc_type, exc, tb)
+            else:
+                fh.close()
+                if exc_type is None:
+                    assert self._spool is not None
+                    with open(self._spool, "rb") as src, atomic_open(self.path, "wb") as out:
+                        with gzip.GzipFile(filename="", mode="wb", fileobj=out, mtime=0,
+                                           compresslevel=_GZIP_LEVEL) as z:
+                            shutil.copyfileobj(src, z, 1 << 20)
+        finally:
+            if self._spool is not None and os.path.exists(self._spool):
+                os.unlink(self._spool)
+
+    def _patch_makespan(self, fh: IO[str]) -> None:
+        makespan = self.meta.get("makespan_ps")
+        digits = str(_MAKESPAN_SENTINEL)
+        text = "null" if makespan is None else str(int(makespan))
+        fh.flush()
+        fh.seek(self._patch_at)  # the header is ASCII: character and byte offsets agree
+        fh.write(text.ljust(len(digits)))
+        fh.seek(0, os.SEEK_END)
+
+    def _line(self, text: str) -> None:
+        buf = self._buf
+        buf.append(text)
+        if len(buf) >= _FLUSH_LINES:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._buf:
+            self._fh.write((",\n" if self.count else "\n") + ",\n".join(self._buf))  # type: ignore[union-attr]
+            self.count += len(self._buf)
+            self._buf.clear()
+
+    # -- what to keep ----------------------------------------------------------------------------
+
+    def _keep(self, process: str, resource: str = "") -> bool:
+        """A word naming a process keeps that process; any other word keeps resources containing it."""
+        if self.wanted is None:
+            return True
+        key = (process, resource)
+        hit = self._keep_cache.get(key)
+        if hit is None:
+            hit = self._keep_cache[key] = any(w == process or (w not in PROCESSES and resource and w in resource)
+                                              for w in self.wanted)
+        return hit
+
+    def _tid(self, pid: int, track: str) -> int:
+        key = (pid, track)
+        tid = self._tids.get(key)
+        if tid is None:
+            if pid not in self._tid_count:
+                self._tid_count[pid] = 0
+                name = next(n for n, p in PROCESSES.items() if p == pid)
+                self._line(f'{{"args":{{"name":{_str(name)}}},"name":"process_name","ph":"M","pid":{pid}}}')
+                self._line(f'{{"args":{{"sort_index":{pid}}},"name":"process_sort_index","ph":"M","pid":{pid}}}')
+            self._tid_count[pid] += 1
+            tid = self._tids[key] = self._tid_count[pid]
+            self._line(f'{{"args":{{"name":{_str(track)}}},"name":"thread_name","ph":"M","pid":{pid},"tid":{tid}}}')
+            self._line(f'{{"args":{{"sort_index":{tid}}},"name":"thread_sort_index","ph":"M","pid":{pid},"tid":{tid}}}')
+        return tid
+
+    def _resource_track(self, resource: Resource) -> str | None:
+        """``"pid":P,"tid":T,"ts":`` of the resource's track, None when filtered out."""
+        track = self._track_cache.get(id(resource), False)
+        if track is False:
+            proc = resource.kind
+            track = None
+            if self._keep(proc, resource.name):
+                pid = PROCESSES[proc]
+                track = f'"pid":{pid},"tid":{self._tid(pid, resource.name)},"ts":'
+            self._track_cache[id(resource)] = track
+            self._pinned.append(resource)  # keeps the id valid for the writer's life
+        return track  # type: ignore[return-value]
+
+    # -- the engine's sink -------------------------------------------------------------------------
+
+    def task(self, t: TaskRecord) -> None:
+        if not self._keep("tasks"):
+            return
+        # Tasks arrive in order of their ends, so a slot is free for this task when its last task
+        # ended by this one's start: the lowest such slot, or a new one.
+        ends = self._slots.setdefault(t.name, [])
         for slot, busy_until in enumerate(ends):
-            if busy_until <= start:
-                ends[slot] = end
-                out[idx] = slot
+            if busy_until <= t.start_ps:
+                ends[slot] = t.end_ps
                 break
         else:
-            ends.append(end)
-            out[idx] = len(ends) - 1
-    return out
+            ends.append(t.end_ps)
+            slot = len(ends) - 1
+        tid = self._tid(TASKS_PID, task_track(t.name, slot))
+        deps = ",".join(map(str, t.deps))
+        image = "null" if t.image is None else t.image
+        self._line(f'{{"args":{{"deps":[{deps}],"energy_pj":{t.energy_pj!r},"image":{image},"layer":{t.layer},'
+                   f'"phase":{_str(t.phase)},"ready_ps":{t.ready_ps},"t0_ps":{t.start_ps},"t1_ps":{t.end_ps},'
+                   f'"task":{t.task_id},"wait_ps":{t.start_ps - t.ready_ps}}},"cat":{_str(t.phase)},'
+                   f'"dur":{_us(t.end_ps - t.start_ps)},"name":{_str(t.name)},"ph":"X","pid":{TASKS_PID},'
+                   f'"tid":{tid},"ts":{_us(t.start_ps)}}}')
+
+    def holds(self, h: RawHold) -> None:
+        resources, task_id, name, kind, requested, t0, t1, bits = h
+        # One %-template per (resources, name, kind, bits): the engine hands the same resource
+        # tuples over and over (they live as long as its plans), so only times and ids vary.
+        key = (id(resources), name, kind, bits)
+        templates = self._hold_templates.get(key)
+        if templates is None:
+            templates = self._hold_templates[key] = self._templates(resources, name, kind, bits)
+        if templates:
+            values = (requested, t0, t1, task_id, (t1 - t0) / 1e6, t0 / 1e6)
+            buf = self._buf
+            for tmpl in templates:
+                buf.append(tmpl % values)
+            if len(buf) >= _FLUSH_LINES:
+                self._flush()
+
+    def _templates(self, resources: tuple[Resource, ...], name: str, kind: str, bits: int) -> list[str]:
+        self._pinned.append(resources)  # keeps id(resources) valid for the writer's life
+        out = []
+        for r in resources:
+            track = self._resource_track(r)
+            if track is not None:
+                static = f'"cat":"{kind}","dur":%r,"name":{_str(name)},"ph":"X",{track}'.replace("%", "%%")
+                out.append(f'{{"args":{{"bits":{bits},"requested_ps":%d,"t0_ps":%d,"t1_ps":%d,"task":%d}},'
+                           + static.replace("%%r", "%r") + "%r}")
+        return out
+
+    def queue(self, t_ps: int, resource: Resource, waiting: int) -> None:
+        if not self.queues:
+            return
+        head = self._counter_cache.get(id(resource), False)
+        if head is False:
+            self._pinned.append(resource)
+            proc = resource.kind
+            head = self._counter_cache[id(resource)] = (
+                f'"name":{_str(queue_counter(resource.name))},"ph":"C","pid":{PROCESSES[proc]},"ts":'
+                if self._keep(proc, resource.name) else None)
+        if head is not None:
+            self._line(f'{{"args":{{"t_ps":{t_ps},"waiting":{waiting}}},{head}{t_ps / 1e6!r}}}')
+
+    def replay(self, records: SimRecords) -> None:
+        """Write a finished simulation's records (tasks, then holds, then queue samples)."""
+        for t in sorted(records.tasks, key=lambda t: (t.end_ps, t.task_id)):
+            self.task(t)
+        for h in sorted(records.raw_holds, key=lambda h: (h[5], h[1])):
+            self.holds(h)
+        for t_ps, resource, waiting in records.queue_samples:
+            self.queue(t_ps, resource, waiting)
+        self.finish(records.makespan_ps)
 
 
 def trace_events(records: SimRecords, components: Iterable[str] | None = None) -> list[dict[str, Any]]:
-    """All trace events, deterministic order. ``components`` keeps only matching processes/resources."""
-    wanted = [c.strip() for c in components] if components else None
-
-    def keep(process: str, resource: str = "") -> bool:
-        """A word naming a process keeps that process; any other word keeps resources containing it."""
-        if wanted is None:
-            return True
-        return any(w == process or (w not in PROCESSES and resource and w in resource) for w in wanted)
-
-    events: list[dict[str, Any]] = []
-    tids: dict[tuple[int, str], int] = {}
-
-    def tid(pid: int, track: str) -> int:
-        if (pid, track) not in tids:
-            tids[(pid, track)] = len([k for k in tids if k[0] == pid]) + 1
-        return tids[(pid, track)]
-
-    # Task tracks: group by (layer, phase), then split overlapping tasks onto slots.
-    if keep("tasks"):
-        by_group: dict[str, list[int]] = defaultdict(list)
-        layer_of: dict[str, int] = {}
-        for i, t in enumerate(records.tasks):
-            by_group[t.name].append(i)
-            layer_of[t.name] = t.layer
-        for group in sorted(by_group, key=lambda n: (layer_of[n], n)):
-            idxs = by_group[group]
-            slots = _slots([(records.tasks[i].start_ps, records.tasks[i].end_ps, i) for i in idxs])
-            for i in idxs:
-                t = records.tasks[i]
-                events.append({
-                    "name": t.name, "cat": t.phase, "ph": "X", "pid": TASKS_PID,
-                    "tid": tid(TASKS_PID, task_track(group, slots[i])), "ts": _us(t.start_ps),
-                    "dur": _us(t.end_ps - t.start_ps),
-                    "args": {"task": t.task_id, "layer": t.layer, "phase": t.phase, "image": t.image,
-                             "deps": list(t.deps), "ready_ps": t.ready_ps, "wait_ps": t.start_ps - t.ready_ps,
-                             "t0_ps": t.start_ps, "t1_ps": t.end_ps, "energy_pj": t.energy_pj},
-                })
-    # Resource tracks: every resource is a single slot (capacity 1), so one track each.
-    for h in sorted(records.holds, key=lambda h: (h.resource.name, h.start_ps, h.task_id)):
-        proc = h.resource.kind
-        if not keep(proc, h.resource.name):
-            continue
-        pid = PROCESSES[proc]
-        events.append({
-            "name": h.name, "cat": h.kind, "ph": "X", "pid": pid, "tid": tid(pid, h.resource.name),
-            "ts": _us(h.start_ps), "dur": _us(h.end_ps - h.start_ps),
-            "args": {"task": h.task_id, "t0_ps": h.start_ps, "t1_ps": h.end_ps,
-                     "requested_ps": h.requested_ps, "bits": h.bits},
-        })
-    for t_ps, resource, depth in records.queue_samples:
-        proc = resource.kind
-        if keep(proc, resource.name):
-            events.append({"name": queue_counter(resource.name), "ph": "C", "pid": PROCESSES[proc],
-                           "ts": _us(t_ps), "args": {"waiting": depth, "t_ps": t_ps}})
-    meta_events: list[dict[str, Any]] = []
-    for name, pid in PROCESSES.items():
-        if any(k[0] == pid for k in tids):
-            meta_events.append({"name": "process_name", "ph": "M", "pid": pid, "args": {"name": name}})
-            meta_events.append({"name": "process_sort_index", "ph": "M", "pid": pid, "args": {"sort_index": pid}})
-    for (pid, track), t in sorted(tids.items(), key=lambda kv: (kv[0][0], kv[1])):
-        meta_events.append({"name": "thread_name", "ph": "M", "pid": pid, "tid": t, "args": {"name": track}})
-        meta_events.append({"name": "thread_sort_index", "ph": "M", "pid": pid, "tid": t, "args": {"sort_index": t}})
-    return meta_events + events
+    """All trace events of finished records as dicts, in file order (for tests and notebooks)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "t.json"
+        write_trace(path, records, {}, components)
+        lines = path.read_text(encoding="utf-8").splitlines()[1:-1]
+    return [json.loads(line.rstrip(",")) for line in lines]
 
 
 def write_trace(path: str | Path, records: SimRecords, meta: dict[str, Any], components: Iterable[str] | None = None) -> int:
-    """Write the Chrome JSON trace atomically; return the number of events."""
-    events = trace_events(records, components)
-    body = ",\n".join(json.dumps(e, separators=(",", ":"), sort_keys=True) for e in events)
-    header = json.dumps({"displayTimeUnit": "ns", "otherData": meta}, sort_keys=True)[:-1]
-    write_text_atomic(path, header + "," + HEADER_END + "\n" + body + "\n]}\n")
-    return len(events)
+    """Write the trace of finished records atomically; return the number of events."""
+    if not records.kept or not records.holds_kept:
+        raise ValueError("these records were not kept (run with keep_records=True, or trace while simulating)")
+    with TraceWriter(path, meta, components) as w:
+        w.replay(records)
+    return w.count
 
 
-def simulation_meta(sim: Simulation) -> dict[str, Any]:
+def simulate_traced(arch: "Architecture", workload: "Workload", path: str | Path,
+                    components: Iterable[str] | None = None, iterations: int = 1) -> "Result":
+    """Simulate while streaming the trace to ``path`` (queue counters included); the Result is the
+    same as :func:`simcim.simulate`'s. Hold records go to the file only, not to memory. Several
+    ``iterations`` are all simulated event by event (a trace shows every event)."""
+    from simcim.result import summarize
+    from simcim.simulation import run_simulation
+
+    meta = {"architecture": arch.name, "workload": workload.name, "rule": workload.rule,
+            "schedule": workload.schedule, "batch_size": workload.batch_size, "time_unit": "ps in args, us in ts"}
+    with TraceWriter(path, meta, components) as writer:
+        sim = run_simulation(arch, workload, trace_queues=True, keep_holds=False, sink=writer, iterations=iterations)
+        writer.finish(sim.records.makespan_ps)
+    return summarize(sim)
+
+
+def simulation_meta(sim: "Simulation") -> dict[str, Any]:
     """What a trace's ``otherData`` says about the run it came from."""
     wl = sim.workload
     return {"architecture": sim.arch.name, "workload": wl.name, "rule": wl.rule, "schedule": wl.schedule,
@@ -125,12 +306,12 @@ def simulation_meta(sim: Simulation) -> dict[str, Any]:
             "time_unit": "ps in args, us in ts"}
 
 
-def write_simulation_trace(path: str | Path, sim: Simulation, components: Iterable[str] | None = None) -> int:
+def write_simulation_trace(path: str | Path, sim: "Simulation", components: Iterable[str] | None = None) -> int:
     """Write the trace of a finished simulation, with its metadata."""
     return write_trace(path, sim.records, simulation_meta(sim), components)
 
 
-def write_result_trace(path: str | Path, result: Result, components: Iterable[str] | None = None) -> int:
+def write_result_trace(path: str | Path, result: "Result", components: Iterable[str] | None = None) -> int:
     """Write the trace of the simulation behind ``result`` (simulated with ``trace_queues`` for queue counters)."""
     if result.source is None:
         raise ValueError("this result carries no simulation records (was it read back from JSON?)")

@@ -26,7 +26,11 @@ def test_every_bundled_pair_runs(arch: Path, tmp_path: Path, capsys) -> None:
         r = json.loads(out.read_text())
         assert r["architecture"] == arch.stem and r["workload"] == workload.stem
         assert r["rule"] in ("bp", "dfa")
-        assert r["per_epoch"]["latency_s"] == pytest.approx(r["per_iteration"]["latency_s"] * 250)
+        # An epoch stays 50,000 images when the batch changes: 5,000 iterations of 10, scaled from one.
+        assert r["epoch"] == {"images": 50_000, "iterations": 5_000, "iterations_run": 1, "per_epoch": "scaled",
+                              "fast_forwarded_iterations": 0, "pattern_start_iteration": None, "period_s": None}
+        assert r["iterations_per_epoch"] == 5_000
+        assert r["per_epoch"]["latency_s"] == pytest.approx(r["per_iteration"]["latency_s"] * 5_000)
         assert r["per_iteration"]["latency_s"] > 0 and r["per_iteration"]["energy_j"] > 0
         assert r["area_mm2"]["total"] > 0 and r["tops"] > 0 and r["tops_per_w"] > 0
         names = [layer["name"] for layer in r["layers"]]

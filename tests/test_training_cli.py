@@ -87,3 +87,9 @@ def test_missing_idx_files_is_one_clear_line(tmp_path: Path, capsys: pytest.Capt
 def test_bad_epochs_is_a_user_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["train", ARCH, WORKLOAD, "--epochs", "0"]) == 2
     assert "--epochs" in capsys.readouterr().err
+
+
+def test_default_threads_do_not_oversubscribe_a_small_machine() -> None:
+    from simcim.training.threads import default_threads
+
+    assert [default_threads(c) for c in (1, 2, 3, 4, 8, 16, 64)] == [1, 1, 1, 2, 4, 8, 8]

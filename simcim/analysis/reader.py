@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
+from simcim.textfile import open_text
 from simcim.traceformat import HEADER_END, TraceError, TraceItem, parse_event
 
 __all__ = ["TraceError", "TraceHeader", "iter_events", "iter_numbered_events", "read_header", "read_trace",
@@ -38,7 +39,7 @@ def _open(path: str | Path) -> Any:
     if p.is_dir():
         raise TraceError(f"{p}: is a folder, not a trace file")
     try:
-        return p.open("r", encoding="utf-8")
+        return open_text(p)  # plain or gzip
     except OSError as exc:
         raise TraceError(f"{p}: cannot read ({exc.strerror})") from None
 

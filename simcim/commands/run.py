@@ -15,7 +15,6 @@ from simcim.errors import UserError
 from simcim.network import weight_layers
 from simcim.spec.workload import Workload
 from simcim.hardware.costs import COMPONENTS
-from simcim.api import simulate
 from simcim.result import Result
 from simcim.rules import PHASES, RULE_NAMES
 from simcim.traceformat import PROCESSES
@@ -28,7 +27,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "scale it to an epoch. With no arguments, runs the bundled defaults.")
     add_spec_arguments(p)
     p.add_argument("--json", dest="json_out", metavar="PATH", help="write the result as JSON")
-    p.add_argument("--trace", metavar="PATH", help="write a Chrome/Perfetto trace (JSON) of the iteration")
+    p.add_argument("--trace", metavar="PATH", help="write a Chrome/Perfetto trace (JSON; gzip-compressed if PATH "
+                                                   "ends in .gz) of the iteration")
     p.add_argument("--trace-filter", metavar="A,B", help=f"keep only these trace processes ({', '.join(PROCESSES)}) or resources whose name "
                         "contains a word (e.g. chip.wg0)")
     p.add_argument("--analytic", action="store_true",
@@ -37,8 +37,27 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--activity", metavar="METRICS_JSON",
                    help="write pulses per cell per layer measured by `simcim train` (its metrics.json) for the "
                         "weight update's cost")
+    p.add_argument("--iterations", metavar="N|all", type=_iterations, default=1,
+                   help="simulate N iterations (batches) back to back, event by event, so pipelining across "
+                        "batches and the weight updates between them count; 'all': the whole epoch "
+                        "(default 1, scaled to the epoch)")
+    p.add_argument("--exact", action="store_true",
+                   help="with --iterations: simulate every iteration event by event (default: once "
+                        "iterations repeat one pattern exactly, advance over the repeats without events)")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
     p.set_defaults(func=run_command)
+
+
+def _iterations(text: str) -> int | str:
+    if text == "all":
+        return text
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of iterations or 'all', got {text!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {n}")
+    return n
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -52,10 +71,18 @@ def run_command(args: argparse.Namespace) -> int:
     arch, workload = load_specs(args)
     if args.activity:
         workload = with_measured_activity(workload, Path(args.activity))
-    result = simulate(arch, workload, trace_queues=bool(args.trace))
-    if args.trace:
+    iterations = workload.epoch_iterations if args.iterations == "all" else args.iterations
+    if args.trace:  # streamed while simulating: memory does not grow with the trace
+        from simcim.trace import simulate_traced
+
         filt = args.trace_filter.split(",") if args.trace_filter else None
-        result.write_trace(args.trace, filt)
+        result = simulate_traced(arch, workload, args.trace, filt, iterations=iterations)
+    else:  # nothing here reads per-resource hold records: keep only their sums
+        from simcim.result import summarize
+        from simcim.simulation import run_simulation
+
+        result = summarize(run_simulation(arch, workload, keep_holds=False, iterations=iterations,
+                                          exact=args.exact))
     if args.json_out:
         result.write_json(args.json_out)
     if not args.quiet:
@@ -106,16 +133,25 @@ def print_result(r: Result) -> None:
     head = Table(title=f"{run_title(r.workload, r.rule)} ({r.rule}, {r.schedule}) on {r.architecture}")
     for col in ("", "latency", "energy"):
         head.add_column(col, justify="right")
-    head.add_row(f"per iteration (batch {r.batch_size})", si(it.latency_s, "s"), si(it.energy_j, "J"))
-    head.add_row(f"per epoch ({r.iterations_per_epoch} iterations)", si(ep.latency_s, "s"), si(ep.energy_j, "J"))
+    e = r.epoch
+    mean = " mean" if e is not None and e.iterations_run > 1 else ""
+    head.add_row(f"per iteration{mean} (batch {r.batch_size})", si(it.latency_s, "s"), si(it.energy_j, "J"))
+    how = "" if e is None else (f"{e.images:,} images, {e.iterations} iterations; "
+                                + ("simulated" if e.per_epoch == "simulated" else
+                                   f"{e.iterations_run} simulated, scaled"))
+    head.add_row(f"per epoch ({how})", si(ep.latency_s, "s"), si(ep.energy_j, "J"))
     console.print(head)
+    if e is not None and e.fast_forwarded_iterations:
+        console.print(f"fast-forward: from iteration {e.pattern_start_iteration} every iteration repeats the "
+                      f"same pattern ({si(e.period_s or 0.0, 's')}); {e.fast_forwarded_iterations} of "
+                      f"{e.iterations_run} advanced without events (--exact simulates them all)")
     console.print(f"TOPS {r.tops:.4g}   TOPS/W {r.tops_per_w:.4g} (ops = 2 x the {r.macs_per_iteration:,} MACs "
                   f"this rule does per iteration; rules differ in MACs, so compare energy per image: "
                   f"{si(r.energy_per_image_j, 'J')}, per MAC {si(r.energy_per_mac_j, 'J')})")
     console.print(f"area {r.area.total_mm2:.4g} mm²   "
                   f"tiles {r.mapping.tiles_used}   WG units {r.mapping.wg_units}   "
                   f"tasks {r.simulation.tasks}   SimPy events {r.simulation.events}")
-    layers = Table(title="per layer and phase, one iteration (latency = summed task time; wait = queueing)")
+    layers = Table(title="per layer and phase, one iteration (latency = summed run time; wait = queueing for units and transfer paths)")
     layers.add_column("layer")
     for ph in PHASES:
         layers.add_column(ph, justify="right")

@@ -39,7 +39,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                          ("variation", "c2c/d2d variation"), ("adc", "ADC on partial sums"),
                          ("read-noise", "read noise")):
         p.add_argument(f"--no-{flag}", action="store_true", help=f"switch off {effect}")
-    p.add_argument("--threads", type=int, metavar="N", help="torch CPU threads (default: torch's choice)")
+    p.add_argument("--threads", type=int, metavar="N",
+                   help="torch CPU threads (default: 1 on up to 3 usable cores, else half of them, at most 8)")
     p.add_argument("--quiet", action="store_true", help="no progress bar or per-epoch lines")
     p.set_defaults(func=train_command)
 
@@ -82,10 +83,15 @@ def train_command(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else Path("runs") / f"train-{workload.name}-{workload.rule}"
     check_output_folder(out, "--out")  # before training, not after
     progress = ConsoleProgress(quiet=args.quiet)
-    if args.threads is not None:
-        # The CPU kernels used are deterministic for a given thread count: same seed and threads,
-        # same metrics. One thread is fastest for small nets and on a busy machine.
-        torch.set_num_threads(args.threads)
+    # The CPU kernels used are deterministic for a given thread count: same seed and threads, same
+    # metrics. The default keeps a small or shared machine from being oversubscribed (threads.py).
+    from simcim.training.threads import default_threads, usable_cores
+
+    threads = args.threads if args.threads is not None else default_threads()
+    torch.set_num_threads(threads)
+    if not args.quiet:
+        how = "--threads" if args.threads is not None else f"default for {usable_cores()} usable cores; --threads N to change"
+        print(f"torch threads: {threads} ({how})")
     try:
         result = train(workload, arch, options, progress)
     except DatasetError as exc:

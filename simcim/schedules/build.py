@@ -9,26 +9,26 @@ Dependencies, per image i and layer l of L, from the rule's error path (simcim.r
   WU(l) <- WG(l,i) for every image of the batch
 Images: ``layer_by_layer`` (NeuroSim's) starts image i+1 after every task of image i has ended;
 ``pipelined`` only keeps the input order, FW(1,i+1) <- FW(1,i), and lets resources decide.
+Iterations (batches) in a row: image 0 of the next batch follows the last image the same way, and
+FW(l,i) of the next batch <- WU(l) (its weights must be updated first).
 """
 
 from __future__ import annotations
 
-import networkx as nx
-
 from simcim.rules import LearningRule
-from simcim.schedules.tasks import Task, Unit
+from simcim.schedules.tasks import Task, TaskGraph, Unit
 
 
 class _Builder:
-    def __init__(self) -> None:
-        self.dag = nx.DiGraph()
+    def __init__(self, batch_size: int) -> None:
+        self.graph = TaskGraph(batch_size)
 
     def add(self, layer: int, phase: str, image: int | None, unit: Unit, deps: list[Task | None]) -> Task:
-        task = Task(self.dag.number_of_nodes(), layer, phase, image, unit)
-        self.dag.add_node(task.id, task=task)
-        for dep in deps:
-            if dep is not None:
-                self.dag.add_edge(dep.id, task.id)
+        g = self.graph
+        task = Task(len(g.tasks), layer, phase, image, unit)
+        g.tasks.append(task)
+        g.deps.append(tuple(sorted({d.id for d in deps if d is not None})))
+        g.carry.append(())
         return task
 
 
@@ -71,9 +71,9 @@ def _image_tasks(b: _Builder, rule: LearningRule, n_layers: int, image: int, fir
     return tasks, wg
 
 
-def build_schedule(rule: LearningRule, n_layers: int, batch_size: int, schedule: str = "layer_by_layer") -> nx.DiGraph:
-    """Task DAG of one iteration. Node ``id`` carries ``task``; an edge u->v means v waits for u."""
-    b = _Builder()
+def build_schedule(rule: LearningRule, n_layers: int, batch_size: int, schedule: str = "layer_by_layer") -> TaskGraph:
+    """Task graph of one iteration, with what the next iteration waits for (``carry``)."""
+    b = _Builder(batch_size)
     wg_by_layer: dict[int, list[Task]] = {}
     previous: list[Task] = []
     for image in range(batch_size):
@@ -85,6 +85,17 @@ def build_schedule(rule: LearningRule, n_layers: int, batch_size: int, schedule:
         for layer, task in wg.items():
             wg_by_layer.setdefault(layer, []).append(task)
         previous = tasks
-    for layer in sorted(wg_by_layer):
-        b.add(layer, "WU", None, "weights", list(wg_by_layer[layer]))
-    return b.dag
+    wu = {layer: b.add(layer, "WU", None, "weights", list(wg_by_layer[layer])).id for layer in sorted(wg_by_layer)}
+    # Across iterations: the next batch's first image follows this batch's last one as images follow
+    # each other, and every forward of a layer waits for that layer's weight update.
+    g = b.graph
+    last_image = [t.id for t in g.tasks if t.image == batch_size - 1]
+    for t in g.tasks:
+        if t.phase != "FW":
+            continue
+        carry = {wu[t.layer]} if t.layer in wu else set()
+        if t.image == 0 and t.layer == 1:
+            carry.update(last_image if schedule == "layer_by_layer" else
+                         [i for i in last_image if g.tasks[i].layer == 1 and g.tasks[i].phase == "FW"])
+        g.carry[t.id] = tuple(sorted(carry))
+    return g

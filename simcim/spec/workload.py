@@ -111,7 +111,11 @@ class Workload(SpecModel):
     layers: list[Layer] = Field(min_length=1, max_length=MAX_LAYERS)
     rule: Rule = "bp"
     batch_size: int = Field(200, ge=1, le=MAX_BATCH)
-    iterations_per_epoch: int = Field(250, ge=1, le=1 << 30)
+    # An epoch is a number of training images (CIFAR-10's and MNIST's 50,000 / 60,000 training
+    # images, ...); its iterations follow from the batch, so changing the batch keeps the epoch.
+    epoch_images: int = Field(50_000, ge=1, le=1 << 40, description="training images per epoch")
+    # Optional: an epoch of exactly this many batches instead (then epoch_images is ignored).
+    iterations_per_epoch: int | None = Field(None, ge=1, le=1 << 30, description="default: ceil(epoch_images / batch_size)")
     epochs: int = Field(50, ge=1, le=1 << 20)
     classes: int | None = Field(None, ge=1, le=1 << 20, description="the last layer's width (checked)")
     quantization: Quantization = Quantization()
@@ -120,6 +124,19 @@ class Workload(SpecModel):
     read_activity: ReadActivity = ReadActivity()
     training: Training = Training()
     seed: int = Field(0, ge=0, le=MAX_SEED)
+
+    @property
+    def epoch_iterations(self) -> int:
+        """Iterations (batches) in one epoch: ``iterations_per_epoch`` if given, else the batches
+        that cover ``epoch_images`` (the last one counted whole)."""
+        if self.iterations_per_epoch is not None:
+            return self.iterations_per_epoch
+        return -(-self.epoch_images // self.batch_size)
+
+    @property
+    def images_per_epoch(self) -> int:
+        """Images one epoch trains on, as simulated: ``epoch_iterations`` whole batches."""
+        return self.epoch_iterations * self.batch_size
 
     @model_validator(mode="after")
     def _has_weights(self) -> "Workload":

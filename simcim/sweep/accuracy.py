@@ -22,7 +22,8 @@ def train_accuracy(task: PointTask, arch: Architecture, workload: Workload) -> d
 
     assert task.train is not None
     # Points already run in parallel, one per worker: one torch thread each avoids oversubscribing
-    # the cores, and keeps a point's numbers independent of how many cores its worker has.
+    # the cores (the workers already use them all: simcim.training.threads), and keeps a point's
+    # numbers independent of how many cores its worker has.
     torch.set_num_threads(1)
     options = TrainOptions(
         rule=workload.rule,

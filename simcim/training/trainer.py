@@ -157,7 +157,10 @@ class Trainer:
         self.net = ChipNetwork(workload, self.hw, options.rule, self.classes, self.generator)
         self.velocity = [torch.zeros_like(w) for w in self.net.weights]
         n = self.data.x_train.shape[0]
-        self.batches_per_epoch = min(math.ceil(n / self.batch_size), workload.iterations_per_epoch)
+        # An epoch: the workload's epoch in images (or its explicit batch count), capped by the data.
+        epoch_batches = (workload.iterations_per_epoch if workload.iterations_per_epoch is not None
+                         else math.ceil(workload.epoch_images / self.batch_size))
+        self.batches_per_epoch = min(math.ceil(n / self.batch_size), epoch_batches)
         self.cells = sum(w.numel() for w in self.net.weights)
         self.pulses_total = 0.0
         self.pulses_by_layer = [0.0] * len(self.net.weights)

@@ -1,0 +1,59 @@
+"""What `--trace` costs, run by hand: `python benchmarks/trace_cost.py [--batches 800 3200] [--repeats 5]`.
+
+For each batch size, `simcim run ARCH vgg8-cifar10-bp --set workload.batch_size=N --quiet` runs in a
+child process without and with `--trace` (plain and .gz), alternated, ``--repeats`` times each:
+median CPU time (user + system) of the whole command, the child's peak resident memory, and the
+trace file's size. The trace's cost is the ratio of the medians; "memory independent of trace size"
+means the peak with a trace stays near the peak without one while the file grows.
+Figures go to benchmarks/results/trace_cost.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import tempfile
+from pathlib import Path
+
+from child_stats import run_cli  # benchmarks/ is on the path when run as a script
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--arch", default="neurosim-fefet-22nm")
+    ap.add_argument("--batches", type=int, nargs="+", default=[800, 3200])
+    ap.add_argument("--repeats", type=int, default=5)
+    args = ap.parse_args()
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for batch in args.batches:
+            base = ["run", args.arch, "vgg8-cifar10-bp", "--set", f"workload.batch_size={batch}", "--quiet"]
+            modes = {"none": [], "json": ["--trace", f"{tmp}/t.json"], "gz": ["--trace", f"{tmp}/t.json.gz"]}
+            samples: dict[str, list[tuple[float, float]]] = {m: [] for m in modes}
+            size: dict[str, int] = {}
+            for _ in range(args.repeats):
+                for mode, extra in modes.items():
+                    samples[mode].append(run_cli(base + extra))
+                    if extra:
+                        size[mode] = os.path.getsize(extra[1])
+            row = {"batch_size": batch}
+            for mode in modes:
+                row[f"cpu_s_{mode}"] = statistics.median(c for c, _ in samples[mode])
+                row[f"peak_mb_{mode}"] = statistics.median(m for _, m in samples[mode])
+            for mode in ("json", "gz"):
+                row[f"trace_mb_{mode}"] = size[mode] / 2 ** 20
+                row[f"cpu_ratio_{mode}"] = row[f"cpu_s_{mode}"] / row["cpu_s_none"]
+            rows.append(row)
+            print(json.dumps(row), flush=True)
+    out = ROOT / "benchmarks" / "results" / "trace_cost.json"
+    out.write_text(json.dumps({"architecture": args.arch, "repeats": args.repeats, "statistic": "median",
+                               "rows": rows}, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()
