@@ -30,12 +30,12 @@ def one_line_error(capsys, argv: list[str]) -> str:
 @pytest.fixture
 def no_simulation(monkeypatch):
     """Fail the test if a command gets as far as simulating or training."""
-    import simcim.commands.run as run_mod
-
     def boom(*a, **k):
         raise AssertionError("the output should have been checked before simulating")
 
-    monkeypatch.setattr(run_mod, "simulate", boom)
+    # `run` imports these when it gets to simulating (lazily, for a fast start).
+    monkeypatch.setattr("simcim.simulation.run_simulation", boom)
+    monkeypatch.setattr("simcim.trace.simulate_traced", boom)
     monkeypatch.setattr("simcim.study.simulate", boom, raising=False)
 
 
