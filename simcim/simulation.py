@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from simcim.engine.plans import Planner
 from simcim.engine.records import SimRecords
@@ -10,12 +11,15 @@ from simcim.engine.sim import RecordSink, simulate_dag
 from simcim.fits import check_fits
 from simcim.hardware.chip import ChipModel
 from simcim.hardware.costs import LayerCosts, layer_costs
-from simcim.hardware.graph import ChipGraph, build_graph
+from simcim.hardware.graph import build_graph
 from simcim.mapping import Placement, place
 from simcim.schedules import build_schedule
 from simcim.schedules.tasks import TaskGraph
 from simcim.spec.architecture import Architecture
 from simcim.spec.workload import Workload
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 @dataclass
@@ -24,7 +28,7 @@ class Simulation:
     workload: Workload
     placement: Placement
     chip: ChipModel
-    graph: ChipGraph
+    graph: "nx.Graph"
     costs: list[LayerCosts]
     dag: TaskGraph
     planner: Planner

@@ -10,9 +10,11 @@ import math
 from dataclasses import dataclass
 from functools import cached_property
 
+import networkx as nx
+
 from simcim.hardware.chip import ChipModel
 from simcim.hardware.costs import Compute, LayerCosts, OpCost, Traffic
-from simcim.hardware.graph import GBUF, ChipGraph, tile_group_name, wg_node
+from simcim.hardware.graph import GBUF, tile_group_name, wg_node
 from simcim.mapping import Placement
 from simcim.resources import Resource
 from simcim.schedules.tasks import Task
@@ -80,7 +82,7 @@ class BusPath:
 class Planner:
     """Builds (and caches per layer and phase) the plan of every task."""
 
-    def __init__(self, graph: ChipGraph, chip: ChipModel, costs: list[LayerCosts]) -> None:
+    def __init__(self, graph: nx.Graph, chip: ChipModel, costs: list[LayerCosts]) -> None:
         self.graph = graph
         self.chip = chip
         self.placement: Placement = chip.placement
@@ -112,7 +114,7 @@ class Planner:
 
     def _bus(self, src: str) -> BusPath:
         if src not in self._paths:
-            path = self.graph.shortest_path(src, GBUF)
+            path = nx.shortest_path(self.graph, src, GBUF)
             resources: list[Resource] = []
             width, delay, energy = math.inf, 0.0, 0.0
             for a, b in zip(path, path[1:]):

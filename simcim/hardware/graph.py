@@ -1,4 +1,4 @@
-"""The chip as a graph: the units tasks hold (a layer's tiles, a feedback block, a WG unit),
+"""The chip as a networkx graph: the units tasks hold (a layer's tiles, a feedback block, a WG unit),
 the paths between them and the global buffer, and the buffer's ports. The planner reads a unit's
 path from here; the engine holds its contended parts.
 
@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+
+import networkx as nx
 
 from simcim.hardware.chip import ChipModel
 from simcim.mapping import Placement
@@ -54,113 +55,17 @@ def units(placement: Placement) -> list[Unit]:
     return out
 
 
-class _Edges:
-    """``graph.edges[a, b]``: the attributes of the undirected edge a--b."""
-
-    def __init__(self, adj: dict[str, dict[str, dict[str, Any]]]) -> None:
-        self._adj = adj
-
-    def __getitem__(self, ab: tuple[str, str]) -> dict[str, Any]:
-        a, b = ab
-        return self._adj[a][b]
-
-    def __iter__(self):  # noqa: ANN204
-        seen: set[frozenset[str]] = set()
-        for a, nbrs in self._adj.items():
-            for b in nbrs:
-                if frozenset((a, b)) not in seen:
-                    seen.add(frozenset((a, b)))
-                    yield (a, b)
-
-    def __len__(self) -> int:
-        return sum(1 for _ in self)
-
-
-class ChipGraph:
-    """A small undirected graph with attributes on nodes and edges (the subset of networkx's Graph
-    the planner uses; importing networkx took a fifth of a whole `simcim run`)."""
-
-    def __init__(self, name: str = "") -> None:
-        self.name = name
-        self.nodes: dict[str, dict[str, Any]] = {}
-        self._adj: dict[str, dict[str, dict[str, Any]]] = {}
-        self.edges = _Edges(self._adj)
-
-    def add_node(self, n: str, **attrs: Any) -> None:
-        self.nodes.setdefault(n, {}).update(attrs)
-        self._adj.setdefault(n, {})
-
-    def add_edge(self, a: str, b: str, **attrs: Any) -> None:
-        for n in (a, b):
-            if n not in self.nodes:
-                self.add_node(n)
-        data = self._adj[a].get(b, {})
-        data.update(attrs)
-        self._adj[a][b] = self._adj[b][a] = data
-
-    def neighbors(self, n: str) -> list[str]:
-        return list(self._adj[n])
-
-    def number_of_nodes(self) -> int:
-        return len(self.nodes)
-
-    def shortest_path(self, source: str, target: str) -> list[str]:
-        """Fewest hops from ``source`` to ``target``, found by breadth-first search from both ends at
-        once, each round growing the smaller frontier, neighbours in insertion order (the search
-        networkx's ``shortest_path`` does, so ties between equal paths on a mesh resolve alike)."""
-        if source == target:
-            return [source]
-        pred: dict[str, str | None] = {source: None}
-        succ: dict[str, str | None] = {target: None}
-        forward, reverse = [source], [target]
-        adj = self._adj
-        while forward and reverse:
-            if len(forward) <= len(reverse):
-                this, forward = forward, []
-                for v in this:
-                    for w in adj[v]:
-                        if w not in pred:
-                            forward.append(w)
-                            pred[w] = v
-                        if w in succ:
-                            return self._join(pred, succ, w)
-            else:
-                this, reverse = reverse, []
-                for v in this:
-                    for w in adj[v]:
-                        if w not in succ:
-                            succ[w] = v
-                            reverse.append(w)
-                        if w in pred:
-                            return self._join(pred, succ, w)
-        raise ValueError(f"no path from {source} to {target}")
-
-    @staticmethod
-    def _join(pred: dict[str, str | None], succ: dict[str, str | None], w: str) -> list[str]:
-        path: list[str] = []
-        node: str | None = w
-        while node is not None:
-            path.append(node)
-            node = pred[node]
-        path.reverse()
-        node = succ[path[-1]]
-        while node is not None:
-            path.append(node)
-            node = succ[node]
-        return path
-
-
-def _edge(g: ChipGraph, a: str, b: str, width_bits: int, transfer_s: float, energy_j_per_bit: float,
+def _edge(g: nx.Graph, a: str, b: str, width_bits: int, transfer_s: float, energy_j_per_bit: float,
           capacity: int) -> None:
     g.add_edge(a, b, width_bits=max(1, int(width_bits)), transfer_s=transfer_s, energy_j_per_bit=energy_j_per_bit,
                capacity=capacity)
 
 
-def build_graph(chip: ChipModel) -> ChipGraph:
+def build_graph(chip: ChipModel) -> nx.Graph:
     """Units, the interconnect to the global buffer, and the buffer's ports."""
     placement, arch = chip.placement, chip.arch
     ic = arch.chip.interconnect
-    g = ChipGraph(name=arch.name)
+    g = nx.Graph(name=arch.name)
     shared = ic.bandwidth == "shared"
     g.add_node(GBUF, kind="buffer", capacity=1 if shared else 0)
     tile = chip.tile_side_m
