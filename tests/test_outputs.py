@@ -107,6 +107,22 @@ def test_unwritable_folder(tmp_path, capsys, no_simulation) -> None:
         ro.chmod(0o755)
 
 
+def test_folder_denied_by_the_os_is_refused_before_simulating(tmp_path, capsys, no_simulation, monkeypatch) -> None:
+    """The same check where permissions cannot be set up (as root): the OS says no for this folder."""
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    real_access = os.access
+
+    def access(path, mode, *a, **k):
+        if Path(path) == ro and mode & os.W_OK:
+            return False
+        return real_access(path, mode, *a, **k)
+
+    monkeypatch.setattr("simcim.atomic.os.access", access)
+    err = one_line_error(capsys, ["run", *FAST, "--json", str(ro / "x.json")])
+    assert "--json" in err and "permission denied" in err and str(ro) in err
+
+
 def test_symlink_written_through_to_its_target(tmp_path) -> None:
     target = tmp_path / "target.json"
     target.write_text("old")
