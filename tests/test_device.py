@@ -268,6 +268,23 @@ def test_neurosim_closed_form_retrace_matches_the_curve(d2d: float) -> None:
     assert bool((got[n > 0] > 0).all()) and bool((got[n < 0] < 0).all())  # n > 0 lowers the weight
 
 
+def test_tabled_change_is_bit_for_bit_the_closed_form() -> None:
+    # The per-pulse-count lookup must reproduce the closed form exactly (same seed, same weights),
+    # on a layer-sized tensor (vectorized expm1) and on an odd-sized one (scalar tail).
+    arch = load_architecture("architectures/neurosim-fefet-22nm.yaml")
+    hw = hardware_model(arch, TINY, Nonidealities(True, True, True, False, False), "neurosim")
+    for shape in ((784, 1024), (37, 3)):
+        cells = CellArray(torch.zeros(shape), hw, torch.Generator().manual_seed(3))
+        assert isinstance(cells._closed_form, tuple) and isinstance(cells._closed_form[0][0], float)
+        g = torch.Generator().manual_seed(5)
+        c = torch.rand(shape, generator=g) * 1.9 - 0.95
+        n = torch.randint(-45, 46, shape, generator=g).float()
+        want = cells._curve_change(c.clone(), n, 64)
+        got = cells._tabled_change(c.clone(), n.clone(), 45)
+        assert torch.equal(got, want)
+        assert float(got[n == 0].abs().max()) == 0.0
+
+
 def test_neurosim_update_in_float_math_by_hand() -> None:
     # Ideal memory, NeuroSim's step without its roundings: -x / 2^round(log2 max|x|) / 2^(bits_G-1)
     # in cell units, divided by the layer scale alpha the cells would have (fan_in 1024: 16).

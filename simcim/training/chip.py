@@ -18,7 +18,7 @@ from simcim.training.crossbar import ReadModel, crossbar_mvm
 from simcim.training.device import CellArray
 from simcim.training.model import (FlattenOp, Op, PoolOp, WeightOp, activate, build_ops, hidden_activate, init_weight,
                                    xavier_uniform)
-from simcim.training.quantize import quantize, quantize_scaled, quantize_stochastic, shift
+from simcim.training.quantize import abs_max, quantize, quantize_scaled, quantize_stochastic, shift
 from simcim.training.settings import HardwareModel
 
 
@@ -86,7 +86,7 @@ class ChipNetwork:
         bits = self.hw.gradient_bits
         if bits is None:
             return g
-        peak = g.abs().max()
+        peak = abs_max(g)
         if peak == 0:
             return g
         s = shift(peak)

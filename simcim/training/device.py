@@ -32,7 +32,7 @@ from torch import Tensor
 
 from simcim.training.nonlinearity import (LINEAR_A, a_of_label, ltd_conductance, ltd_pulses, ltp_conductance,
                                           ltp_pulses, retrace_conductance, retrace_pulses)
-from simcim.training.quantize import clip_limit, quantize, shift, step, stochastic_round
+from simcim.training.quantize import abs_max, clip_limit, quantize, shift, step, stochastic_round
 from simcim.training.settings import HardwareModel
 
 RANGE = 2.0  # Gmax - Gmin in normalized weight units ([-1, 1])
@@ -153,7 +153,7 @@ class CellArray:
         Levels: NeuroSim's numLevel = max_level is the device's level count, also the curve's Pmax
         (its A = a * max_level). A cell without a device curve (quantization only) is linear.
         """
-        peak = x.abs().max()
+        peak = abs_max(x)
         if not torch.isfinite(peak) or peak == 0:
             return 0.0
         levels = self.hw.levels
@@ -172,9 +172,14 @@ class CellArray:
             return pulses
         limit = clip_limit(bits_w)
         # Dense over the layer: 30-55 % of the cells get pulses, too many for gather/scatter to pay.
-        n = torch.round(x * (grad_scale / float(shift(peak)) / 2.0 * levels))
+        factor = grad_scale / float(shift(peak)) / 2.0 * levels
+        n = torch.round(x * factor)
         c = (self.weight * self.scale).clamp_(-1.0, 1.0)
-        if self.mode == "device":
+        if self.mode == "device" and self.retrace and isinstance(self._closed_form, tuple) \
+                and isinstance(self._closed_form[0][0], float):
+            # Round and multiply are monotonic, so no |n| exceeds round(peak * factor).
+            change = self._tabled_change(c, n, int(torch.round(peak * factor)))
+        elif self.mode == "device":
             change = self._curve_change(c, n, levels)
         else:  # linear device: G(p) = 2p / levels - 1, so c - G(G^-1(c) - n) = 2n / levels
             change = n * (2.0 / levels)
@@ -183,10 +188,30 @@ class CellArray:
         lsb = torch.floor_(d.add_(torch.rand(n.shape, generator=self.generator)))
         c.sub_(lsb, alpha=1.0 / 2.0 ** (bits_g - 1))
         if self.hw.c2c > 0:
-            c.add_(self._c2c_noise(lsb != 0, self.hw.c2c * RANGE))
+            # |sign(lsb)| is the written mask as 1.0/0.0: multiplying by it gives the same values
+            # as by the bool mask (lsb != 0), without torch's slow bool-to-float promotion.
+            c.add_(self._c2c_noise(torch.sign(lsb).abs_(), self.hw.c2c * RANGE))
         # W(): C(x, bits_W) on every weight.
         self.weight = c.clamp_(-limit, limit).div_(self.scale)
         return float(lsb.abs().sum())
+
+    def _tabled_change(self, c: Tensor, n: Tensor, n_max: int) -> Tensor:
+        """:meth:`_curve_change`'s closed form when every cell shares one curve per direction (no
+        d2d spread): (B - 1 - c)(e^(n/A) - 1) with e^(n/A) - 1 and B - 1 looked up per whole pulse
+        count n in [-n_max, n_max] instead of two torch.where and an expm1 per cell (those took
+        half of the update). The table entries are computed by the same float32 operations, so
+        the result is bit for bit the one of :meth:`_curve_change`."""
+        (inv_a_ltp, bm1_ltp), (inv_a_ltd, bm1_ltd) = self._closed_form  # type: ignore[misc]
+        # Padded to whole SIMD blocks: torch computes a tensor's tail element by element (a scalar
+        # expm1 that may differ in the last bit from the vector one every layer-sized tensor uses).
+        size = -(-(2 * n_max + 1) // 64) * 64
+        k = torch.arange(size, dtype=n.dtype).sub_(n_max)
+        up = k < 0
+        inv_a = torch.where(up, inv_a_ltp, inv_a_ltd)
+        grow = (k * inv_a).expm1_()
+        bm1 = torch.where(up, bm1_ltp, bm1_ltd)
+        index = n.add_(n_max).to(torch.int32).reshape(-1)
+        return grow.index_select(0, index).view(c.shape).mul_(bm1.index_select(0, index).view(c.shape).sub_(c))
 
     def _c2c_noise(self, written: Tensor, sigma: float) -> Tensor:
         """N(0, sigma) on the written cells, 0 elsewhere. Drawn for every cell and masked: a third

@@ -35,12 +35,18 @@ def shift(x: Tensor) -> Tensor:
     return torch.pow(2.0, torch.round(torch.log2(x)))
 
 
+def abs_max(x: Tensor) -> Tensor:
+    """max |x| as a 0-d tensor (NaN if x has one), from one aminmax pass instead of abs, then max."""
+    lo, hi = torch.aminmax(x)
+    return torch.maximum(hi, lo.neg())
+
+
 def quantize_scaled(x: Tensor, bits: int) -> Tensor:
     """Errors and gradients: divide by Shift(max|x|), apply Q, and multiply the shift back.
 
     An all-zero tensor is returned unchanged (its scale is undefined).
     """
-    peak = x.abs().max()
+    peak = abs_max(x)
     if not torch.isfinite(peak) or peak == 0:
         return x.clone()
     s = shift(peak)
