@@ -173,7 +173,7 @@ class CellArray:
         limit = clip_limit(bits_w)
         # Dense over the layer: 30-55 % of the cells get pulses, too many for gather/scatter to pay.
         factor = grad_scale / float(shift(peak)) / 2.0 * levels
-        n = torch.round(x * factor)
+        n = (x * factor).round_()
         c = (self.weight * self.scale).clamp_(-1.0, 1.0)
         if self.mode == "device" and self.retrace and isinstance(self._closed_form, tuple) \
                 and isinstance(self._closed_form[0][0], float):
@@ -183,7 +183,8 @@ class CellArray:
             change = self._curve_change(c, n, levels)
         else:  # linear device: G(p) = 2p / levels - 1, so c - G(G^-1(c) - n) = 2n / levels
             change = n * (2.0 / levels)
-        d = c - (c - change).clamp_(-limit, limit)
+        new = torch.sub(c, change, out=change).clamp_(-limit, limit)
+        d = torch.sub(c, new, out=new)  # in place: each fresh layer-sized tensor costs page faults
         # SR(d) = floor(d + u), u drawn for every cell as QG does; d = 0 where n = 0, so those stay.
         lsb = torch.floor_(d.add_(torch.rand(n.shape, generator=self.generator)))
         c.sub_(lsb, alpha=1.0 / 2.0 ** (bits_g - 1))
@@ -193,7 +194,7 @@ class CellArray:
             c.add_(self._c2c_noise(torch.sign(lsb).abs_(), self.hw.c2c * RANGE))
         # W(): C(x, bits_W) on every weight.
         self.weight = c.clamp_(-limit, limit).div_(self.scale)
-        return float(lsb.abs().sum())
+        return float(lsb.abs_().sum())
 
     def _tabled_change(self, c: Tensor, n: Tensor, n_max: int) -> Tensor:
         """:meth:`_curve_change`'s closed form when every cell shares one curve per direction (no
