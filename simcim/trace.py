@@ -80,6 +80,8 @@ class TraceWriter:
         self._pinned: list[Any] = []
         self._hold_templates: dict[tuple[int, str, str, int], list[tuple[str, str, str]]] = {}
         self._durs: dict[int, str] = {}
+        self._task_pieces: dict[tuple[str, str, int], tuple[str, str, str]] = {}
+        self._keep_tasks = self._keep("tasks")
 
     # -- file ------------------------------------------------------------------------------------
 
@@ -141,7 +143,10 @@ class TraceWriter:
 
     def _flush(self) -> None:
         if self._buf:
-            self._fh.write((",\n" if self.count else "\n") + ",\n".join(self._buf))  # type: ignore[union-attr]
+            fh = self._fh
+            assert fh is not None
+            fh.write(",\n" if self.count else "\n")  # apart: no copy of the joined text
+            fh.write(",\n".join(self._buf))
             self.count += len(self._buf)
             self._buf.clear()
 
@@ -189,28 +194,38 @@ class TraceWriter:
     # -- the engine's sink -------------------------------------------------------------------------
 
     def task(self, t: TaskRecord) -> None:
-        if not self._keep("tasks"):
+        if not self._keep_tasks:
             return
+        task_id, name, layer, phase, image, deps, ready, start, end, energy_pj = t[:10]
         # Tasks arrive in order of their ends, so a slot is free for this task when its last task
         # ended by this one's start: the lowest such slot, or a new one.
-        ends = self._slots.setdefault(t.name, [])
+        ends = self._slots.get(name)
+        if ends is None:
+            ends = self._slots[name] = []
         for slot, busy_until in enumerate(ends):
-            if busy_until <= t.start_ps:
-                ends[slot] = t.end_ps
+            if busy_until <= start:
+                ends[slot] = end
                 break
         else:
-            ends.append(t.end_ps)
+            ends.append(end)
             slot = len(ends) - 1
-        tid = self._tid(TASKS_PID, task_track(t.name, slot))
-        deps = ",".join(map(str, t.deps))
-        image = "null" if t.image is None else t.image
-        start, end, ready = t.start_ps, t.end_ps, t.ready_ps
-        phase = _str(t.phase)
-        self._line(f'{{"args":{{"deps":[{deps}],"energy_pj":{t.energy_pj!r},"image":{image},"layer":{t.layer},'
-                   f'"phase":{phase},"ready_ps":{ready},"t0_ps":{start},"t1_ps":{end},'
-                   f'"task":{t.task_id},"wait_ps":{start - ready}}},"cat":{phase},'
-                   f'"dur":{(end - start) / 1e6!r},"name":{_str(t.name)},"ph":"X","pid":{TASKS_PID},'
-                   f'"tid":{tid},"ts":{start / 1e6!r}}}')
+        key = (name, phase, slot)
+        pieces = self._task_pieces.get(key)
+        if pieces is None:  # the track's metadata lines go out first, as they did for its first slice
+            tid = self._tid(TASKS_PID, task_track(name, slot))
+            quoted = _str(phase)
+            pieces = self._task_pieces[key] = (
+                f'"phase":{quoted},"ready_ps":', f'}},"cat":{quoted},"dur":',
+                f',"name":{_str(name)},"ph":"X","pid":{TASKS_PID},"tid":{tid},"ts":')
+        head, mid, tail = pieces
+        deps_text = ",".join(map(str, deps))
+        buf = self._buf
+        buf.append(f'{{"args":{{"deps":[{deps_text}],"energy_pj":{energy_pj!r},'
+                   f'"image":{"null" if image is None else image},"layer":{layer},{head}{ready},'
+                   f'"t0_ps":{start},"t1_ps":{end},"task":{task_id},"wait_ps":{start - ready}{mid}'
+                   f'{(end - start) / 1e6!r}{tail}{start / 1e6!r}}}')
+        if len(buf) >= _FLUSH_LINES:
+            self._flush()
 
     def holds(self, h: RawHold) -> None:
         resources, task_id, name, kind, requested, t0, t1, bits = h

@@ -149,7 +149,9 @@ class Engine:
         index = {r: i for i, r in enumerate(ordered)}
         pool = planner.dram_pool
         probe = None
-        if sample_queues or sink is not None:
+        if sample_queues and sink is not None and not keep_holds:
+            probe = sink.queue  # the trace's counters only: straight to the sink
+        elif sample_queues or sink is not None:
             samples = rec.queue_samples
 
             def probe(t: int, resource: Resource, waiting: int) -> None:
