@@ -30,8 +30,10 @@ class Technology(SpecModel):
 
 
 class Nonlinearity(SpecModel):
-    ltp: float = Field(1.75, ge=0, le=10, description="potentiation nonlinearity label (NeuroSim NL)")
-    ltd: float = Field(1.46, ge=0, le=10, description="depression nonlinearity label (NeuroSim NL)")
+    # A negative label is the point-mirrored curve, NeuroSim's convention (train.py: "negative if LTP
+    # and LTD are asymmetric"; utee/wage_quantizer.py GetParamA keeps sign(NL)).
+    ltp: float = Field(1.75, ge=-10, le=10, description="potentiation nonlinearity label (NeuroSim NL; < 0 mirrored)")
+    ltd: float = Field(1.46, ge=-10, le=10, description="depression nonlinearity label (NeuroSim NL; < 0 mirrored)")
     # How depression moves a cell. retrace: back along the potentiation-shaped curve
     # G(p) = B(1 - e^(-p/A)) - 1 with A from the LTD label, as DNN+NeuroSim V2.1's training code
     # (utee/wage_quantizer.py, QG) does. mirrored: along the point-mirrored curve, steps largest

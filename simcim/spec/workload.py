@@ -94,7 +94,11 @@ class Training(SpecModel):
 
     dataset: Literal["digits", "mnist", "fashion-mnist", "synthetic"] = "digits"
     lr: float = Field(0.1, gt=0, le=100)
-    momentum: float = Field(0.9, ge=0, lt=1)
+    # A number is SGD's momentum gamma. ``neurosim``: DNN+NeuroSim V2.1 train.py's optimizer as it
+    # runs, gamma 0.9 with its buffer divided in place by the power-of-two shift QG applies to the
+    # gradient (the gradient shares the buffer's storage), so the buffer restarts near max |v| = 1
+    # every step; only where the update is NeuroSim's (weight_update: neurosim, hardware rows).
+    momentum: Annotated[float, Field(ge=0, lt=1)] | Literal["neurosim"] = 0.9
     loss: Literal["mse", "cross_entropy"] = "mse"
     batch_size: int | None = Field(None, ge=1, le=MAX_BATCH, description="default: the workload's")
     # How a hardware-aware update becomes write pulses. neurosim (default: the study's tool):

@@ -58,12 +58,23 @@ def layer_scale(fan_in: int, bits: int) -> float:
     return max(1.0, 2.0 ** round(math.log2(wm / math.sqrt(3.0 / fan_in))))
 
 
-def _device_a(label: float, d2d: float, shape: torch.Size, generator: torch.Generator) -> Tensor:
-    """Normalized a per cell: label + N(0, d2d) per device (NeuroSim V2.1; docs/reference.md), clamped at linear (0)."""
+def _device_a(labels: tuple[float, float], d2d: float, shape: torch.Size, generator: torch.Generator
+              ) -> tuple[Tensor, Tensor]:
+    """Normalized (a_LTP, a_LTD) per cell. Device-to-device variation draws one N(0, d2d) per device
+    and adds it to both labels, as DNN+NeuroSim V2.1 does (Training_pytorch/train.py: one
+    ``d2dVariation`` per weight added to NL_LTP and NL_LTD): a device that bends more when
+    potentiated bends more when depressed. A drawn label keeps its sign (GetParamA: A = sign(NL) *
+    table(|NL|)), so it may cross 0 into the mirrored shape when d2d is large against the label."""
     if d2d == 0:
-        return torch.full(shape, float(a_of_label(label)))
-    labels = (label + d2d * torch.randn(shape, generator=generator, dtype=torch.float64)).clamp_min(0)
-    return torch.from_numpy(a_of_label(labels.numpy())).to(torch.float32)
+        return tuple(torch.full(shape, float(a_of_label(label))) for label in labels)  # type: ignore[return-value]
+    draw = d2d * torch.randn(shape, generator=generator, dtype=torch.float64)
+    a_ltp, a_ltd = (torch.from_numpy(a_of_label((label + draw).numpy())).to(torch.float32) for label in labels)
+    return a_ltp, a_ltd
+
+
+# Below this |a| (labels beyond ~8) e^(n/A) of the closed form overflows float32 for the pulse counts
+# QG asks (|n| up to ~0.7 levels), and inf * 0 gives NaN at c = -1: such cells take the log/exp path.
+CLOSED_FORM_MIN_A = 0.05
 
 
 def _retrace_coefficients(a_ltp: Tensor, a_ltd: Tensor, levels: int
@@ -72,7 +83,7 @@ def _retrace_coefficients(a_ltp: Tensor, a_ltd: Tensor, levels: int
     the same a (no d2d spread). None when some cell is linear (a = inf): the general path handles it."""
     out = []
     for a in (a_ltp, a_ltd):
-        if not bool((torch.isfinite(a) & (a < LINEAR_A)).all()):
+        if not bool((torch.isfinite(a) & (a.abs() < LINEAR_A) & (a.abs() >= CLOSED_FORM_MIN_A)).all()):
             return None
         big_a = a.to(torch.float64) * levels
         bm1 = 2.0 / -torch.expm1(-levels / big_a) - 1.0
@@ -97,8 +108,7 @@ class CellArray:
             self.pulse_step = RANGE / self.pmax / self.scale  # one pulse of a linear device, in w
             assert hw.nl_ltp is not None and hw.nl_ltd is not None
             self.retrace = hw.ltd_curve == "retrace"
-            self.a_ltp = _device_a(hw.nl_ltp, hw.d2d, target.shape, generator)
-            self.a_ltd = _device_a(hw.nl_ltd, hw.d2d, target.shape, generator)
+            self.a_ltp, self.a_ltd = _device_a((hw.nl_ltp, hw.nl_ltd), hw.d2d, target.shape, generator)
             self._closed_form = _retrace_coefficients(self.a_ltp, self.a_ltd, hw.levels)
             # Program each cell from Gmin with whole LTP pulses to the level nearest the target.
             cell = (target * self.scale).clamp(-1, 1)

@@ -13,6 +13,11 @@ Depression (LTD), two shapes (architecture key ``device.nonlinearity.ltd_curve``
 - mirrored: the point-mirrored curve 1 - B(1 - e^(-(Pmax - p)/A)), steps largest near Gmax where
   depression starts (many measured devices). Random-sign pulses then pull every cell toward the
   conductance where an up step equals a down step (near the middle).
+A negative label is NeuroSim's own way to ask for the mirrored shape (train.py: "negative if LTP and
+LTD are asymmetric"): a_of_label keeps the sign, and the potentiation formula with a negative A is
+the mirrored curve (proof in a_of_label). So ``ltd: -1.46`` with ``ltd_curve: retrace`` is exactly
+``ltd: 1.46`` with ``ltd_curve: mirrored``; the two mirrorings of ``ltd: -1.46`` with ``mirrored``
+cancel.
 
 The label -> a mapping. NeuroSim labels a curve by how far it bends. Writing x = p / Pmax and
 g(x) = (1 - e^(-x/a)) / (1 - e^(-1/a)) for the curve normalized to [0, 1], the largest deviation from
@@ -61,26 +66,35 @@ _D_GRID = bend(_A_GRID)
 
 
 def a_of_label(nl: np.ndarray | float) -> np.ndarray:
-    """Normalized a for a NeuroSim nonlinearity label (0 -> inf, the linear device).
+    """Normalized a for a NeuroSim nonlinearity label (0 -> inf, the linear device), signed as the label.
 
-    Labels at or beyond the curve's limit (D -> 1 as a -> 0) get the smallest a on the grid.
+    |a| comes from |label|. Labels at or beyond the curve's limit (D -> 1 as a -> 0) get the smallest
+    a on the grid. A negative label gives a negative a: with A < 0, B = 2 / (1 - e^(-Pmax/A)) < 0 and
+    G(p) = B(1 - e^(-p/A)) - 1 = 2(e^(p/|A|) - 1) / (e^(Pmax/|A|) - 1) - 1 = -G_|a|(Pmax - p), the
+    curve mirrored through its centre (steps largest near Gmax). DNN+NeuroSim V2.1 reads a negative
+    LTD label this way (train.py: "negative if LTP and LTD are asymmetric"; utee/wage_quantizer.py,
+    GetParamA keeps sign(NL)), and every formula below takes a negative a unchanged.
     """
-    nl = np.abs(np.asarray(nl, dtype=np.float64))  # the LTD label is mirrored, the sign is not used
+    signed = np.asarray(nl, dtype=np.float64)
+    nl = np.abs(signed)
     target = nl / _k_of_label(nl)
     # np.interp needs ascending x: D_GRID descends with a, so reverse both.
     log_a = np.interp(target, _D_GRID[::-1], np.log(_A_GRID[::-1]))
-    a = np.exp(log_a)
-    return np.where(target <= _D_GRID[-1], np.inf, a)
+    a = np.where(target <= _D_GRID[-1], np.inf, np.exp(log_a))
+    # NeuroSim's sign convention (GetParamA: A = sign(NL) * table(|NL|)): a negative label gives a
+    # negative A, and the same formula G(p) = B(1 - e^(-p/A)) - 1 is then the point-mirrored curve.
+    return np.where(signed < 0, -a, a)
 
 
 def label_of_a(a: np.ndarray | float) -> np.ndarray:
-    """The inverse of :func:`a_of_label` (for tests and reports)."""
-    d = bend(a)
+    """The inverse of :func:`a_of_label` (for tests and reports), signed as a."""
+    signed = np.asarray(a, dtype=np.float64)
+    d = bend(np.abs(signed))
     # k depends on the label itself; two fixed-point passes are exact to 1e-6 since k barely moves.
     nl = 10.1 * d
     for _ in range(3):
         nl = _k_of_label(nl) * d
-    return nl
+    return np.where(signed < 0, -nl, nl)
 
 
 def _params(a: Tensor, pmax: int) -> tuple[Tensor, Tensor]:
@@ -90,7 +104,7 @@ def _params(a: Tensor, pmax: int) -> tuple[Tensor, Tensor]:
 
 
 def _linear(a: Tensor) -> Tensor:
-    return ~torch.isfinite(a) | (a >= LINEAR_A)
+    return ~torch.isfinite(a) | (a.abs() >= LINEAR_A)
 
 
 def _split(a: Tensor) -> tuple[Tensor | None, Tensor]:
@@ -102,20 +116,40 @@ def _split(a: Tensor) -> tuple[Tensor | None, Tensor]:
     return lin, torch.where(lin, torch.ones_like(a), a)
 
 
-def ltp_conductance(p: Tensor, a: Tensor, pmax: int) -> Tensor:
-    """G(p) = B(1 - e^(-p/A)) - 1 after p potentiation pulses from Gmin (p in [0, Pmax])."""
+def _concave_conductance(p: Tensor, a: Tensor, pmax: int) -> Tensor:
     lin, a_safe = _split(a)
     big_a, b = _params(a_safe, pmax)
     curved = b * -torch.expm1(-p / big_a) - 1.0
     return curved if lin is None else torch.where(lin, 2.0 * p / pmax - 1.0, curved)
 
 
-def ltp_pulses(g: Tensor, a: Tensor, pmax: int) -> Tensor:
-    """Inverse of :func:`ltp_conductance`: the (fractional) pulse position of conductance g."""
+def _concave_pulses(g: Tensor, a: Tensor, pmax: int) -> Tensor:
     lin, a_safe = _split(a)
     big_a, b = _params(a_safe, pmax)
     curved = -big_a * torch.log1p(-(g + 1.0) / b)
     return curved if lin is None else torch.where(lin, (g + 1.0) * pmax / 2.0, curved)
+
+
+def ltp_conductance(p: Tensor, a: Tensor, pmax: int) -> Tensor:
+    """G(p) = B(1 - e^(-p/A)) - 1 after p potentiation pulses from Gmin (p in [0, Pmax]).
+
+    A cell with a < 0 (a negative label) takes the same formula, written as the mirror of the
+    |a| curve, -G_|a|(Pmax - p) (equal, see a_of_label): B = 2 / (1 - e^(Pmax/|A|)) itself
+    overflows float32 for the strongly bent labels d2d variation can draw."""
+    neg = a < 0
+    if not bool(neg.any()):
+        return _concave_conductance(p, a, pmax)
+    mag = a.abs()
+    return torch.where(neg, -_concave_conductance(pmax - p, mag, pmax), _concave_conductance(p, mag, pmax))
+
+
+def ltp_pulses(g: Tensor, a: Tensor, pmax: int) -> Tensor:
+    """Inverse of :func:`ltp_conductance`: the (fractional) pulse position of conductance g."""
+    neg = a < 0
+    if not bool(neg.any()):
+        return _concave_pulses(g, a, pmax)
+    mag = a.abs()
+    return torch.where(neg, pmax - _concave_pulses(-g, mag, pmax), _concave_pulses(g, mag, pmax))
 
 
 def retrace_conductance(p: Tensor, a: Tensor, pmax: int) -> Tensor:

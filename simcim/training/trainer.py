@@ -17,6 +17,7 @@ from simcim.spec.workload import Workload
 from simcim.training.alignment import alignment
 from simcim.training.chip import ChipNetwork
 from simcim.training.datasets import Dataset, load_dataset
+from simcim.training.quantize import abs_max, shift
 from simcim.training.backward import layer_errors, loss_value, output_error, weight_gradients
 from simcim.training.settings import HardwareModel, Nonidealities, hardware_model
 
@@ -30,6 +31,8 @@ ALIGNMENT_SAMPLES = 512  # enough for a stable angle, cheap in float math
 # Train accuracy per epoch is measured on the first this-many training images: all 60,000 of
 # (Fashion-)MNIST would cost another third of an epoch in hardware mode for a number this close.
 TRAIN_EVAL_SAMPLES = 10_000
+# DNN+NeuroSim V2.1 Training_pytorch/train.py: gamma = 0.9 (its momentum), used by `momentum: neurosim`.
+NEUROSIM_GAMMA = 0.9
 
 
 def default_epochs(workload: Workload, dataset: str) -> int:
@@ -47,7 +50,7 @@ class TrainOptions:
     data_dir: Path | None = None
     batch_size: int | None = None  # None: training.batch_size, then the workload's
     lr: float | None = None
-    momentum: float | None = None
+    momentum: float | str | None = None  # a gamma, or "neurosim" (Training.momentum)
     loss: str | None = None
     weight_update: str | None = None  # None: the workload's training.weight_update
 
@@ -76,6 +79,7 @@ class TrainResult:
     momentum: float
     loss: str
     nonidealities: dict[str, Any]
+    momentum_buffer: str  # "sgd", or "neurosim": the buffer divided in place by QG's shift each step
     weight_update: str  # what the cells got: proportional | neurosim | float
     history: list[EpochMetrics] = field(default_factory=list)
     pulses_per_cell: float = 0.0
@@ -90,7 +94,7 @@ class TrainResult:
             "workload": self.workload, "architecture": self.architecture, "rule": self.rule,
             "dataset": self.dataset, "epochs": self.epochs, "seed": self.seed,
             "batch_size": self.batch_size, "batches_per_epoch": self.batches_per_epoch,
-            "lr": self.lr, "momentum": self.momentum, "loss": self.loss,
+            "lr": self.lr, "momentum": self.momentum, "momentum_buffer": self.momentum_buffer, "loss": self.loss,
             "weight_update": self.weight_update,
             "train_loss": [m.train_loss for m in h],
             "train_accuracy": [m.train_accuracy for m in h],
@@ -146,11 +150,13 @@ class Trainer:
         t = workload.training
         self.batch_size = options.batch_size or t.batch_size or workload.batch_size
         self.lr = options.lr if options.lr is not None else t.lr
-        self.momentum = options.momentum if options.momentum is not None else t.momentum
+        momentum = options.momentum if options.momentum is not None else t.momentum
+        self.momentum = NEUROSIM_GAMMA if momentum == "neurosim" else float(momentum)
         self.loss = options.loss or t.loss
         self.classes = network_classes(workload)
         self.hw: HardwareModel = hardware_model(arch, workload, options.nonidealities, options.weight_update)
         self.neurosim = self.hw.weight_update == "neurosim"
+        self.momentum_buffer = "neurosim" if momentum == "neurosim" and self.neurosim else "sgd"
         self.generator = torch.Generator().manual_seed(options.seed)
         self.data = data or load_dataset(options.dataset, tuple(workload.input_shape), self.classes,
                                          options.seed, options.data_dir)
@@ -185,8 +191,18 @@ class Trainer:
                 # DNN+NeuroSim V2.1 train.py: velocity = gamma * velocity + alpha * grad on the float
                 # gradient; QG (in update_neurosim) is its gradient quantizer. Unlike train.py we do
                 # not zero the velocity at each epoch (8 batches on digits, not 250).
-                v.mul_(self.momentum).add_(g)
-                moved = net.cells[i].update_neurosim(self.lr * v)
+                if self.momentum_buffer == "neurosim":
+                    # train.py: velocity = gamma * velocity + alpha * grad, then QG(x=velocity) runs
+                    # x /= shift(max|x|) on the same storage: the buffer keeps the normalized
+                    # velocity, so the next gradient adds to a buffer of max ~1, not to the sum.
+                    v.mul_(self.momentum).add_(g, alpha=self.lr)
+                    peak = abs_max(v)
+                    if torch.isfinite(peak) and peak > 0:
+                        v.div_(shift(peak))
+                    moved = net.cells[i].update_neurosim(v)
+                else:
+                    v.mul_(self.momentum).add_(g)
+                    moved = net.cells[i].update_neurosim(self.lr * v)
             else:
                 v.mul_(self.momentum).add_(net.quantize_gradient(g))
                 moved = net.cells[i].update(-self.lr * v)
@@ -203,6 +219,7 @@ class Trainer:
             workload=self.workload.name, architecture=self.arch.name, rule=opts.rule,
             dataset=self.data.name, epochs=opts.epochs, seed=opts.seed, batch_size=self.batch_size,
             batches_per_epoch=self.batches_per_epoch, lr=self.lr, momentum=self.momentum,
+            momentum_buffer=self.momentum_buffer,
             loss=self.loss, nonidealities=self.hw.describe(opts.nonidealities),
             weight_update=self.hw.weight_update)
         start = time.perf_counter()
