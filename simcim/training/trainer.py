@@ -195,7 +195,16 @@ class Trainer:
                     # train.py: velocity = gamma * velocity + alpha * grad, then QG(x=velocity) runs
                     # x /= shift(max|x|) on the same storage: the buffer keeps the normalized
                     # velocity, so the next gradient adds to a buffer of max ~1, not to the sum.
-                    v.mul_(self.momentum).add_(g, alpha=self.lr)
+                    # The gradient's own size now matters, so it is NeuroSim's: x^T e summed over
+                    # the batch (its SSE loss is a sum), with e each layer's error as QE returns it,
+                    # divided by Shift(max|e|) and not multiplied back (wage_quantizer.QE; our
+                    # quantize_scaled keeps the scale), and with respect to the cell value, which
+                    # its weight1 = w*scale + (w - w*scale).detach() makes equal to x^T e
+                    # (modules/quantization_cpu_np_infer.py, QLinear/QConv2d.forward).
+                    delta = deltas[i]
+                    assert delta is not None
+                    size = records[i].batch / float(shift(abs_max(delta)))
+                    v.mul_(self.momentum).add_(g, alpha=self.lr * size)
                     peak = abs_max(v)
                     if torch.isfinite(peak) and peak > 0:
                         v.div_(shift(peak))
