@@ -150,7 +150,18 @@ def build_ops(workload: Workload) -> list[Op]:
     """The layer list as ops, in order; weight ops carry the shapes from simcim.network."""
     specs = iter(weight_layers(workload))
     ops: list[Op] = []
-    for layer in workload.layers:
+    for pos, layer in enumerate(workload.layers):
+        # The trainer runs chains of these kinds; a graph (`inputs`, add, concat) or a layer of
+        # another kind is refused here rather than trained as a different network.
+        if layer.inputs is not None or not isinstance(layer, (Linear, Conv2d, Pool, Flatten)):
+            raise workload.error(f"layers.{pos}", f"simcim train runs chains of linear, conv2d, maxpool, avgpool "
+                                                  f"and flatten layers; this {layer.kind} layer"
+                                                  f"{' with inputs' if layer.inputs is not None else ''} is "
+                                                  "simulated (simcim run) but not trained")
+        if isinstance(layer, Conv2d) and layer.groups != 1:
+            raise workload.error(f"layers.{pos}.groups", "simcim train does not train grouped convolutions")
+        if isinstance(layer, Pool) and (layer.stride not in (None, layer.kernel) or layer.padding):
+            raise workload.error(f"layers.{pos}", "simcim train pools with stride = kernel and no padding")
         if isinstance(layer, Linear):
             ops.append(WeightOp(next(specs)))
         elif isinstance(layer, Conv2d):
