@@ -175,10 +175,8 @@ def _shape(pos: int, layer, ins: list[tuple[int, ...]]) -> tuple[int, ...]:  # n
             raise NetworkError(f"{key}.kernel", f"pooling by {layer.kernel} leaves nothing of a {h}x{w} map")
         return (c, ho, wo)
     if kind == "adaptive_avgpool":
-        c, h, w = shape
-        if layer.output_size > min(h, w):
-            raise NetworkError(f"{key}.output_size", f"pooling a {h}x{w} map to {layer.output_size}x{layer.output_size}")
-        return (c, layer.output_size, layer.output_size)
+        # (an output larger than the map repeats its values, as torch's adaptive pooling does)
+        return (shape[0], layer.output_size, layer.output_size)
     if kind == "flatten":
         return (_prod(shape),)
     if kind == "add":
