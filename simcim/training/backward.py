@@ -57,6 +57,13 @@ def layer_errors(net: ChipNetwork, records: list[LayerRecord], error: Tensor, ta
     last = len(layers) - 1
     deltas: list[Tensor | None] = [None] * len(layers)
     e = qe(error)
+    if net.graph is not None:  # along every edge (chain rules), else to the output layer only
+        deltas = net.graph.errors(net, records, e, rule, weights, exact, qe)
+        if rule.error_path == "broadcast":
+            signal = e if rule.signal == "error" else -target
+            for i in range(last):
+                deltas[i] = qe(net.project(i, signal, exact) * hidden_derivative(records[i].pre, layers[i].spec.activation))
+        return deltas
     deltas[last] = qe(e * derivative(records[last].pre, layers[last].spec.activation))
     if rule.error_path == "chain":
         d = deltas[last]

@@ -146,22 +146,29 @@ class FlattenOp:
 Op = WeightOp | PoolOp | FlattenOp
 
 
+def is_chain(workload: Workload) -> bool:
+    """Whether the chain code (the op list below) runs the network: no ``inputs``, only linear,
+    conv2d, stride-k poolings without padding and flatten. Anything else is a graph
+    (simcim.training.graph)."""
+    for layer in workload.layers:
+        if layer.inputs is not None or not isinstance(layer, (Linear, Conv2d, Pool, Flatten)):
+            return False
+        if isinstance(layer, Pool) and (layer.stride not in (None, layer.kernel) or layer.padding):
+            return False
+    return True
+
+
 def build_ops(workload: Workload) -> list[Op]:
     """The layer list as ops, in order; weight ops carry the shapes from simcim.network."""
+    for pos, layer in enumerate(workload.layers):
+        if isinstance(layer, Conv2d) and layer.groups != 1:  # the cells hold the block-diagonal matrix
+            raise workload.error(f"layers.{pos}.groups", "simcim train does not train grouped convolutions "
+                                                         "(they are simulated, simcim run)")
+    if not is_chain(workload):  # a graph: its weight layers; simcim.training.graph runs the rest
+        return [WeightOp(spec, spec.kernel, spec.stride, spec.padding) for spec in weight_layers(workload)]
     specs = iter(weight_layers(workload))
     ops: list[Op] = []
-    for pos, layer in enumerate(workload.layers):
-        # The trainer runs chains of these kinds; a graph (`inputs`, add, concat) or a layer of
-        # another kind is refused here rather than trained as a different network.
-        if layer.inputs is not None or not isinstance(layer, (Linear, Conv2d, Pool, Flatten)):
-            raise workload.error(f"layers.{pos}", f"simcim train runs chains of linear, conv2d, maxpool, avgpool "
-                                                  f"and flatten layers; this {layer.kind} layer"
-                                                  f"{' with inputs' if layer.inputs is not None else ''} is "
-                                                  "simulated (simcim run) but not trained")
-        if isinstance(layer, Conv2d) and layer.groups != 1:
-            raise workload.error(f"layers.{pos}.groups", "simcim train does not train grouped convolutions")
-        if isinstance(layer, Pool) and (layer.stride not in (None, layer.kernel) or layer.padding):
-            raise workload.error(f"layers.{pos}", "simcim train pools with stride = kernel and no padding")
+    for layer in workload.layers:
         if isinstance(layer, Linear):
             ops.append(WeightOp(next(specs)))
         elif isinstance(layer, Conv2d):
