@@ -26,7 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--rule", choices=RULE_NAMES, default="bp", help="the workload's learning rule (default bp)")
     p.add_argument("--batch-size", type=int, default=200, metavar="N", help="default 200")
     p.add_argument("--name", help="the workload's name (default: the output file's name)")
-    p.add_argument("--dataset", default="synthetic", choices=["digits", "mnist", "fashion-mnist", "synthetic"],
+    p.add_argument("--dataset", default="synthetic", choices=["digits", "mnist", "fashion-mnist", "cifar10", "synthetic"],
                    help="the workload's training.dataset (default synthetic)")
     p.add_argument("--title", default="", help="a first header line describing the network")
     p.set_defaults(func=import_command)

@@ -139,7 +139,7 @@ class ReadActivity(SpecModel):
 class Training(SpecModel):
     """Settings for `simcim train` (the accuracy side); the simulator ignores them."""
 
-    dataset: Literal["digits", "mnist", "fashion-mnist", "synthetic"] = "digits"
+    dataset: Literal["digits", "mnist", "fashion-mnist", "cifar10", "synthetic"] = "digits"
     lr: float = Field(0.1, gt=0, le=100)
     momentum: float = Field(0.9, ge=0, lt=1)
     loss: Literal["mse", "cross_entropy"] = "mse"
