@@ -30,6 +30,7 @@ from dataclasses import dataclass, field, replace
 from typing import Sequence
 
 from simcim.spec.workload import WEIGHT_KINDS, Workload
+from simcim.spec.yamlload import key_text
 
 INPUT = -1  # the network's input, as an input position
 
@@ -38,9 +39,14 @@ class NetworkError(ValueError):
     """A network that cannot be built: ``key`` is the dotted spec key (``layers.3.inputs``)."""
 
     def __init__(self, key: str, message: str) -> None:
-        super().__init__(f"{key}: {message}")
+        super().__init__(f"{written_key(key)}: {message}")
         self.key = key
         self.message = message
+
+
+def written_key(key: str) -> str:
+    """``layers.3.inputs`` as a user writes it, ``layers[3].inputs`` (as the loader's errors do)."""
+    return key_text(tuple(int(p) if p.isdigit() else p for p in key.split(".")))
 
 
 @dataclass(frozen=True)
@@ -136,7 +142,7 @@ def _inputs(workload: Workload) -> list[tuple[int, ...]]:
             if layer.name == "input":
                 raise NetworkError(f"layers.{pos}.name", "'input' names the network's input; choose another name")
             if layer.name in names:
-                raise NetworkError(f"layers.{pos}.name", f"{layer.name!r} is already the name of layers.{names[layer.name]}")
+                raise NetworkError(f"layers.{pos}.name", f"{layer.name!r} is already the name of layers[{names[layer.name]}]")
             names[layer.name] = pos
         arity = len(out[-1])
         if layer.kind in ("add", "concat") and arity < 2:

@@ -48,29 +48,29 @@ def _write(tmp_path: Path, text: str, name: str = "w.yaml") -> Path:
 @pytest.mark.parametrize("layers, where", [
     # a name that no earlier layer has
     ("  - {kind: linear, name: a, out_features: 8}\n  - {kind: add, inputs: [a, c]}\n"
-     "  - {kind: linear, out_features: 2}\n", "w.yaml:5: layers.1.inputs.1: no earlier layer is named 'c'"),
+     "  - {kind: linear, out_features: 2}\n", "w.yaml:5: layers[1].inputs[1]: no earlier layer is named 'c'"),
     # a later layer's name
     ("  - {kind: linear, name: a, out_features: 8, inputs: [z]}\n  - {kind: linear, name: z, out_features: 2}\n",
-     "w.yaml:4: layers.0.inputs.0: no earlier layer is named 'z' (a layer takes only layers listed before it)"),
+     "w.yaml:4: layers[0].inputs[0]: no earlier layer is named 'z' (a layer takes only layers listed before it)"),
     # a name used twice
     ("  - {kind: linear, name: a, out_features: 8}\n  - {kind: linear, name: a, out_features: 2}\n",
-     "w.yaml:5: layers.1.name: 'a' is already the name of layers.0"),
+     "w.yaml:5: layers[1].name: 'a' is already the name of layers[0]"),
     # add of two shapes
     ("  - {kind: linear, name: a, out_features: 8}\n  - {kind: linear, name: b, out_features: 4}\n"
      "  - {kind: add, inputs: [a, b]}\n  - {kind: linear, out_features: 2}\n",
-     "w.yaml:6: layers.2.inputs: add needs inputs of one shape, got (8,), (4,)"),
+     "w.yaml:6: layers[2].inputs: add needs inputs of one shape, got (8,), (4,)"),
     # add of one input
     ("  - {kind: linear, name: a, out_features: 8}\n  - {kind: add, inputs: [a]}\n  - {kind: linear, out_features: 2}\n",
-     "w.yaml:5: layers.1.inputs: add needs two or more inputs, got 1"),
+     "w.yaml:5: layers[1].inputs: add needs two or more inputs, got 1"),
     # a branch that goes nowhere
     ("  - {kind: linear, name: a, out_features: 8}\n  - {kind: linear, name: b, out_features: 8}\n"
-     "  - {kind: linear, out_features: 2, inputs: [a]}\n", "w.yaml:5: layers.1: this layer's output goes nowhere"),
+     "  - {kind: linear, out_features: 2, inputs: [a]}\n", "w.yaml:5: layers[1]: this layer's output goes nowhere"),
     # groups that do not divide the channels
     ("  - {kind: conv2d, out_channels: 8, groups: 3}\n  - {kind: flatten}\n  - {kind: linear, out_features: 2}\n",
-     "w.yaml:4: layers.0.groups: 3 groups must divide the 3 input and 8 output channels"),
+     "w.yaml:4: layers[0].groups: 3 groups must divide the 3 input and 8 output channels"),
     # the output from a residual add of two weight layers
     ("  - {kind: linear, name: a, out_features: 2}\n  - {kind: linear, name: b, out_features: 2}\n"
-     "  - {kind: add, inputs: [a, b]}\n", "w.yaml:6: layers.2: the network's output must come from its last weight layer"),
+     "  - {kind: add, inputs: [a, b]}\n", "w.yaml:6: layers[2]: the network's output must come from its last weight layer"),
 ])
 def test_graph_errors_name_file_line_and_key(tmp_path, capsys, layers: str, where: str) -> None:
     shape = "[3, 8, 8]" if "conv2d" in layers else "[16]"

@@ -143,3 +143,28 @@ def test_module_factory_and_package_function(tmp_path, monkeypatch) -> None:
     assert lines[4:7] == ["  - {kind: flatten}", "  - {kind: linear, out_features: 64, activation: relu}",
                           "  - {kind: linear, out_features: 10, activation: none}"]
     assert main(["run", str(ARCH), str(a), "--quiet"]) == 0
+
+
+def test_network_the_simulator_refuses_is_not_written(tmp_path, capsys) -> None:
+    """A network past a bound (here: wider than a layer may be) stops before the file is written."""
+    (tmp_path / "wide.py").write_text("from torch import nn\n\n\ndef wide():\n"
+                                      "    return nn.Sequential(nn.Linear(4, 2_000_000), nn.Linear(2_000_000, 2))\n")
+    out = tmp_path / "w.yaml"
+    code = main(["import", f"{tmp_path / 'wide.py'}:wide", "--input-shape", "4", "-o", str(out)])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and not out.exists()
+    assert err.startswith("simcim: error: the imported network is not a valid workload (line 5: layers[0].out_features:")
+    assert err.endswith("nothing written")
+
+
+def test_unsupported_onnx_op_names_op_and_node(tmp_path, capsys) -> None:
+    pytest.importorskip("onnx")
+    model = torch.nn.Sequential(torch.nn.Conv2d(1, 2, 3), torch.nn.Upsample(scale_factor=2), torch.nn.Flatten(),
+                                torch.nn.Linear(2 * 12 * 12, 3)).eval()
+    path = tmp_path / "up.onnx"
+    torch.onnx.export(model, (torch.zeros(1, 1, 8, 8),), str(path), dynamo=False)
+    out = tmp_path / "w.yaml"
+    assert main(["import", str(path), "-o", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("simcim: error: unsupported op Resize at node '/1/Resize'"), err
+    assert err.endswith("nothing written") and not out.exists()

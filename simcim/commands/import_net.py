@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import shlex
+import tempfile
 from pathlib import Path
 
 from simcim.atomic import check_output_file, write_text_atomic
-from simcim.errors import UserError
+from simcim.errors import SpecError, UserError
 from simcim.rules import RULE_NAMES
 
 
@@ -57,14 +58,17 @@ def import_command(args: argparse.Namespace, argv: list[str] | None = None) -> i
     header = ([args.title] if args.title else []) + [f"Made by: {command}"]
     text = workload_yaml(layers, name=name, input_shape=shape, rule=args.rule, batch_size=args.batch_size,
                          header=header, dataset=args.dataset)
-    # Check the workload before writing it: a network the simulator refuses is not written.
+    # Check the workload before writing it (in a scratch folder): a network the simulator refuses
+    # (a size past a bound, a shape that does not work out) is not written.
     out = Path(args.out)
-    probe = out.with_name(f".{out.name}.check.yaml")
-    try:
+    with tempfile.TemporaryDirectory() as scratch:
+        probe = Path(scratch) / out.name
         probe.write_text(text)
-        load_workload(probe)
-    finally:
-        probe.unlink(missing_ok=True)
+        try:
+            load_workload(probe)
+        except SpecError as exc:
+            raise UserError(f"the imported network is not a valid workload (line {exc.line}: {exc.key}: "
+                            f"{exc.message}); nothing written") from None
     write_text_atomic(out, text)
     n_weights = sum(1 for e in layers if e["kind"] in ("conv2d", "linear"))
     print(f"wrote {out}: {len(layers)} layers, {n_weights} weight layers")

@@ -207,11 +207,13 @@ class Workload(SpecModel):
             raise self.error("input_shape", f"{elems:,} values per image; at most {MAX_INPUT_ELEMS:,} "
                                             "(ImageNet's are 3 x 224 x 224 = 150,528)")
         # The graph (names, inputs, shapes): errors point at the layer's key (simcim.network).
-        from simcim.network import NetworkError, analyze
+        from simcim.network import NetworkError, analyze, written_key
         try:
             analyze(self)
         except NetworkError as exc:
-            raise self.error(exc.key, exc.message) from None
+            err = self.error(exc.key, exc.message)  # the line of the dotted key,
+            err.key = written_key(exc.key)  # named as the user writes it
+            raise err from None
         last = [layer for layer in self.layers if isinstance(layer, (Linear, Conv2d))][-1]
         width = last.out_features if isinstance(last, Linear) else last.out_channels
         if self.classes is not None and self.classes != width:
