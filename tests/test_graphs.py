@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from helpers_spine import ROOT
 from simcim.cli import main
@@ -259,3 +261,56 @@ def test_grouped_network_simulates(tmp_path, rule: str) -> None:
     # MACs per iteration count the true (grouped) MACs of the forward pass
     fw = 27 * 32 * 64 + 9 * 32 * 64 + 32 * 32 * 64 + 9 * 8 * 64 * 64 + 64 * 10
     assert result["ops_per_iteration"] >= 2 * 2 * fw
+
+
+# --- properties of random residual networks -----------------------------------------------------------
+
+
+@st.composite
+def _residual_net(draw) -> tuple[str, list[tuple[int, ...]]]:
+    """A chain of linear layers where each may add the output of any earlier step (a skip)."""
+    n = draw(st.integers(2, 6))
+    lines, outs, skips = [], [], []
+    for k in range(n):
+        src = f", inputs: [{outs[-1]}]" if outs else ""
+        lines.append(f"  - {{kind: linear, name: l{k}, out_features: 8{src}}}")
+        out = f"l{k}"
+        skip = draw(st.one_of(st.none(), st.integers(0, k - 1))) if k else None
+        if skip is not None:
+            lines.append(f"  - {{kind: add, name: a{k}, inputs: [l{k}, {outs[skip]}]}}")
+            out = f"a{k}"
+        outs.append(out)
+        skips.append(skip)
+    lines.append(f"  - {{kind: linear, out_features: 4, activation: none, inputs: [{outs[-1]}]}}")
+    text = "name: rnd\ninput_shape: [8]\nlayers:\n" + "\n".join(lines) + "\nbatch_size: 2\n"
+    return text, skips
+
+
+@settings(max_examples=25, deadline=None)
+@given(_residual_net(), st.sampled_from(["bp", "dfa", "fa"]))
+def test_random_residual_networks_keep_every_dependency(tmp_path_factory, net, rule: str) -> None:
+    text, _ = net
+    path = tmp_path_factory.mktemp("g") / "w.yaml"
+    path.write_text(text)
+    workload = load_workload(path, {"rule": rule})
+    layers = weight_layers(workload)
+    for wl in layers:  # links are consistent and point backwards (the list order is topological)
+        assert all(p < wl.index for p in wl.preds) and all(c > wl.index for c in wl.consumers)
+        assert all(wl.index in layers[p - 1].consumers for p in wl.preds)
+    sim = run_simulation(load_architecture(ARCH), workload)
+    tasks = sim.dag.tasks
+    by = {(t.layer, t.phase, t.image): t for t in tasks}
+    ends = {r.task_id: r for r in sim.records.tasks}
+    for t, deps in zip(tasks, sim.dag.deps):
+        # the engine never starts a task before its inputs have ended
+        assert all(ends[d].end_ps <= ends[t.id].start_ps for d in deps)
+    last = len(layers)
+    for wl in layers:
+        for image in range(2):
+            fw = by[(wl.index, "FW", image)]
+            assert {by[(p, "FW", image)].id for p in wl.waits} <= set(sim.dag.deps[fw.id])
+            wg = sim.dag.deps[by[(wl.index, "WG", image)].id]
+            if rule != "dfa" and wl.index != last:  # chain rules: the error of every consumer
+                assert set(wg) == {by[(c, "AG", image)].id for c in wl.consumers}
+            elif rule == "dfa" and wl.index != last:
+                assert set(wg) == {by[(wl.index, "PROJ", image)].id}
