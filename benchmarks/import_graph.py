@@ -20,14 +20,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from child_stats import CHILD  # benchmarks/ is on the path when run as a script
+
 ROOT = Path(__file__).resolve().parent.parent
 
-CHILD = ("import resource, sys\n"
-         "from simcim.cli import main\n"
-         "rc = main(sys.argv[1:])\n"
-         "u = resource.getrusage(resource.RUSAGE_SELF)\n"
-         "print('STATS', u.ru_utime + u.ru_stime, u.ru_maxrss, file=sys.stderr)\n"
-         "sys.exit(rc)\n")
 FLOOR = ("import resource, sys\n"
          "from simcim.importers.torch_graph import import_torchvision\n"
          "import_torchvision()\n"
