@@ -53,6 +53,21 @@ training: {dataset: digits, lr: 0.05, momentum: 0.9, loss: cross_entropy}
 """
 
 
+RES_DW = """\
+name: resdw
+input_shape: [1, 8, 8]
+layers:
+  - {kind: conv2d, name: c1, out_channels: 8, kernel: 3, padding: 1}
+  - {kind: conv2d, name: dw, out_channels: 8, kernel: 3, padding: 1, groups: 4, activation: relu6}
+  - {kind: add, inputs: [c1, dw]}
+  - {kind: flatten}
+  - {kind: linear, out_features: 10, activation: none}
+rule: bp
+batch_size: 50
+training: {dataset: digits, lr: 0.05, momentum: 0.9, loss: cross_entropy}
+"""
+
+
 def _clip(t):
     return t.clamp(-1.0, 1.0)  # hidden layers' outputs are clipped to [-1, 1] (simcim.training.model)
 
@@ -77,6 +92,17 @@ def _cnn(x, w):
     return h @ w[2]
 
 
+def _dw(x, w):
+    c1 = _clip(torch.relu(_conv(x, w[0], 8)))
+    # the block-diagonal matrix is the grouped convolution: check it against torch's groups=4
+    full = w[1].t().reshape(8, 8, 3, 3)
+    grouped = torch.stack([full[j, (j // 2) * 2:(j // 2) * 2 + 2] for j in range(8)])
+    dw = _conv(c1, w[1], 8)
+    assert torch.allclose(dw, F.conv2d(c1, grouped, padding=1, groups=4), atol=1e-6)
+    h = c1 + _clip(torch.clamp(dw, 0, 6))
+    return h.flatten(1) @ w[2]
+
+
 def _trainer(tmp_path: Path, text: str, rule: str, epochs: int, seed: int = 0) -> Trainer:
     path = tmp_path / "w.yaml"
     path.write_text(text)
@@ -84,7 +110,8 @@ def _trainer(tmp_path: Path, text: str, rule: str, epochs: int, seed: int = 0) -
     return Trainer(load_workload(path), load_architecture(ARCH), options)
 
 
-@pytest.mark.parametrize("text, reference", [(RES_MLP, _mlp), (RES_CNN, _cnn)], ids=["mlp", "cnn"])
+@pytest.mark.parametrize("text, reference", [(RES_MLP, _mlp), (RES_CNN, _cnn), (RES_DW, _dw)],
+                         ids=["mlp", "cnn", "grouped"])
 def test_bp_gradient_on_a_graph_is_autograds(tmp_path, text: str, reference) -> None:
     t = _trainer(tmp_path, text, "bp", 1)
     net = t.net
@@ -100,8 +127,12 @@ def test_bp_gradient_on_a_graph_is_autograds(tmp_path, text: str, reference) -> 
         loss = F.cross_entropy(ref_out, labels)
         grads = torch.autograd.grad(loss, ws)
     assert torch.allclose(out, ref_out.detach(), atol=1e-5)
-    for g, r in zip(mine, grads):
+    for g, r, mask in zip(mine, grads, net.masks):
+        r = r if mask is None else r * mask  # a grouped layer learns only its diagonal blocks
         assert g is not None and torch.allclose(g, r, atol=1e-6, rtol=1e-4), (g - r).abs().max()
+    if "groups" in text:
+        assert net.masks[1] is not None and float(net.masks[1].sum()) == 9 * 2 * 8  # k*k * Cin/g * Cout
+        assert torch.all(net.weights[1][net.masks[1] == 0] == 0)
     # DFA on the same graph: every layer gets a delta, the output layer's is BP's, the hidden ones come from B
     net = _trainer(tmp_path, text, "dfa", 1).net
     out, records = net.forward(x, weights, exact=True)

@@ -85,6 +85,7 @@ def weight_gradients(net: ChipNetwork, records: list[LayerRecord], deltas: list[
                      ) -> list[Tensor | None]:
     """dLoss/dW_l estimate per layer: y_{l-1}^T delta_l / N, in crossbar orientation (K, M)."""
     grads: list[Tensor | None] = []
-    for op, rec, d in zip(net.layers, records, deltas):
-        grads.append(None if d is None else rec.rows.t() @ op.from_map(d) / rec.batch)
+    for op, rec, d, mask in zip(net.layers, records, deltas, net.masks):
+        g = None if d is None else rec.rows.t() @ op.from_map(d) / rec.batch
+        grads.append(g if g is None or mask is None else g * mask)  # grouped: only the diagonal blocks
     return grads

@@ -17,8 +17,8 @@ from simcim.spec.workload import Workload
 from simcim.training.crossbar import ReadModel, crossbar_mvm
 from simcim.training.device import CellArray
 from simcim.training.graph import GraphRunner
-from simcim.training.model import (FlattenOp, Op, PoolOp, WeightOp, activate, build_ops, hidden_activate, init_weight,
-                                   is_chain, xavier_uniform)
+from simcim.training.model import (FlattenOp, Op, PoolOp, WeightOp, activate, build_ops, group_mask, hidden_activate,
+                                   init_weight, is_chain, xavier_uniform)
 from simcim.training.quantize import abs_max, quantize, quantize_scaled, quantize_stochastic, shift
 from simcim.training.settings import HardwareModel
 
@@ -49,7 +49,10 @@ class ChipNetwork:
         # keeps the same initial network for the same seed (fair comparisons).
         # The same targets in every mode (no WAGE floor): a table row then differs from the one
         # above only in how the cells hold and change them.
-        targets = [init_weight(op.spec, generator) for op in self.layers]
+        # A grouped convolution's cells off its diagonal blocks hold zero and are never updated.
+        self.masks = [group_mask(op.spec) for op in self.layers]
+        targets = [init_weight(op.spec, generator) * (1.0 if m is None else m)
+                   for op, m in zip(self.layers, self.masks)]
         self.cells = [CellArray(t, hw, generator) for t in targets]
         self.feedback: list[Tensor | None] = [self._feedback(op, i) for i, op in enumerate(self.layers)]
         self.forward_read = ReadModel(hw.rows, hw.adc_bits, hw.read_noise, hw.on_off_ratio)
