@@ -62,14 +62,17 @@ def test_imported_torchvision_matches_torch_and_simulates(tmp_path, capsys, name
         assert {t.layer for t in sim.records.tasks if t.phase == "FW"} == set(range(1, len(layers) + 1))
 
 
-def test_onnx_export_gives_the_same_workload(tmp_path) -> None:
+@pytest.mark.parametrize("name, weight_layers_count", [("resnet18", 21), ("mobilenet_v2", 53)])
+def test_onnx_export_gives_the_same_workload(tmp_path, name: str, weight_layers_count: int) -> None:
+    """torch.onnx.export (eval mode: batch norm fused into the convolutions, ReLU6 as Clip, the
+    adaptive pooling as GlobalAveragePool) gives the YAML the torch.fx import gives."""
     pytest.importorskip("onnx")
     with torch.device("cpu"):
-        model = MODELS.get_model("resnet18", weights=None, num_classes=10).eval()
-    onnx_path = tmp_path / "resnet18.onnx"
+        model = MODELS.get_model(name, weights=None, num_classes=10).eval()
+    onnx_path = tmp_path / f"{name}.onnx"
     torch.onnx.export(model, (torch.zeros(1, 3, 32, 32),), str(onnx_path), dynamo=False)
     a, b = tmp_path / "a.yaml", tmp_path / "b.yaml"
-    assert main(["import", "torchvision:resnet18", "--input-shape", "3,32,32", "--num-classes", "10",
+    assert main(["import", f"torchvision:{name}", "--input-shape", "3,32,32", "--num-classes", "10",
                  "-o", str(a), "--name", "r18"]) == 0
     assert main(["import", str(onnx_path), "-o", str(b), "--name", "r18"]) == 0
 
@@ -77,7 +80,7 @@ def test_onnx_export_gives_the_same_workload(tmp_path) -> None:
         return [line for line in p.read_text().splitlines() if not line.startswith("#")]
 
     assert body(a) == body(b)
-    assert len(weight_layers(load_workload(b))) == 21
+    assert len(weight_layers(load_workload(b))) == weight_layers_count
 
 
 NETS = '''\

@@ -12,8 +12,9 @@ model and its ONNX export give the same YAML. What the translation does:
 - poolings that do nothing (1 x 1, stride 1; an adaptive pooling to the size it has) disappear, and
   an adaptive average pooling that divides its input evenly is written as the plain average pooling
   it is (which is what ONNX exports);
-- a layer that does not read the layer listed just before it names its inputs; the layers so named
-  are called ``n<position>``.
+- a layer that does not read the layer listed just before it names its inputs; a layer so named is
+  called as simcim calls it anyway if it has weights (``conv3``, ``fc54``), else by its kind and
+  position (``add12``).
 """
 
 from __future__ import annotations
@@ -111,7 +112,17 @@ def to_layers(ops: list[Op], input_shape: tuple[int, ...], output: str) -> list[
     final = resolve(output)
     if not kept or kept[-1].id != final:
         raise UserError("the network's output is not its last operation; nothing written")
-    order = {op.id: n for n, op in enumerate(kept)}
+    # A layer another (not the next) reads gets a name: a weight layer the one simcim gives it anyway
+    # (conv3, fc54: simcim.network), any other its kind and position (add12).
+    names: dict[str, str] = {}
+    weights = 0
+    for n, op in enumerate(kept):
+        if op.kind in WEIGHT_KINDS:
+            weights += 1
+            names[op.id] = f"{'conv' if op.kind == 'conv2d' else 'fc'}{weights}"
+        else:
+            kind = op.attrs["function"] if op.kind == "activation" else op.kind.replace("adaptive_", "")
+            names[op.id] = f"{kind}{n}"
     named = set()
     for n, op in enumerate(kept):
         ins = [resolve(i) for i in op.inputs]
@@ -121,11 +132,11 @@ def to_layers(ops: list[Op], input_shape: tuple[int, ...], output: str) -> list[
     for n, op in enumerate(kept):
         entry: dict[str, Any] = {}
         if op.id in named:
-            entry["name"] = f"n{n}"
+            entry["name"] = names[op.id]
         entry["kind"] = op.kind
         ins = [resolve(i) for i in op.inputs]
         if ins != ([kept[n - 1].id] if n else [INPUT_ID]):
-            entry["inputs"] = [f"n{order[i]}" if i != INPUT_ID else "input" for i in ins]
+            entry["inputs"] = [names[i] if i != INPUT_ID else "input" for i in ins]
         entry.update(_attributes(op))
         out.append(entry)
     return out
