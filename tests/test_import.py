@@ -171,3 +171,30 @@ def test_unsupported_onnx_op_names_op_and_node(tmp_path, capsys) -> None:
     err = capsys.readouterr().err.strip()
     assert err.startswith("simcim: error: unsupported op Resize at node '/1/Resize'"), err
     assert err.endswith("nothing written") and not out.exists()
+
+
+def test_view_flatten_and_functional_ops(tmp_path) -> None:
+    """A LeNet written the old way: functional pooling and activations, x.view(x.size(0), -1)."""
+    (tmp_path / "lenet.py").write_text(
+        "import torch\nimport torch.nn.functional as F\nfrom torch import nn\n\n\n"
+        "class LeNet(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.c1 = nn.Conv2d(1, 6, 5)\n        self.c2 = nn.Conv2d(6, 16, 5)\n"
+        "        self.f1 = nn.Linear(256, 120)\n        self.f2 = nn.Linear(120, 10)\n\n"
+        "    def forward(self, x):\n"
+        "        x = F.max_pool2d(F.relu(self.c1(x)), 2)\n"
+        "        x = F.max_pool2d(torch.relu(self.c2(x)), 2)\n"
+        "        x = x.view(x.size(0), -1)\n"
+        "        return self.f2(F.relu(self.f1(x)))\n\n\n"
+        "def lenet():\n    return LeNet()\n")
+    out = tmp_path / "lenet.yaml"
+    assert main(["import", f"{tmp_path / 'lenet.py'}:lenet", "--input-shape", "1,28,28", "-o", str(out)]) == 0
+    assert [line.strip() for line in out.read_text().splitlines()[4:11]] == [
+        "- {kind: conv2d, out_channels: 6, kernel: 5, padding: 0, activation: relu}",
+        "- {kind: maxpool, kernel: 2}",
+        "- {kind: conv2d, out_channels: 16, kernel: 5, padding: 0, activation: relu}",
+        "- {kind: maxpool, kernel: 2}",
+        "- {kind: flatten}",
+        "- {kind: linear, out_features: 120, activation: relu}",
+        "- {kind: linear, out_features: 10, activation: none}"]

@@ -180,9 +180,41 @@ def _function_op(node: Any) -> tuple[str, dict[str, Any], list[Any]]:
     if target is F.adaptive_avg_pool2d and len(tensors) == 1:
         size = args[1] if len(args) > 1 else node.kwargs.get("output_size")
         return "adaptive_avgpool", {"output_size": _pair(size, "output size", name, node)}, tensors
+    if target in (F.max_pool2d, F.avg_pool2d, torch.max_pool2d) and len(tensors) == 1:
+        # (input, kernel_size, stride=None, padding=0, ...) by position or keyword
+        names = ("kernel_size", "stride", "padding", "dilation", "ceil_mode")
+        given = dict(zip(names, args[1:]), **node.kwargs)
+        if given.get("ceil_mode") or given.get("dilation", 1) not in (1, (1, 1)) or given.get("return_indices"):
+            raise UnsupportedOp(name, node.name, _where(node), "ceil_mode, dilation or return_indices")
+        kernel = _pair(given["kernel_size"], "kernel", name, node)
+        stride = given.get("stride") or kernel
+        kind = "maxpool" if target in (F.max_pool2d, torch.max_pool2d) else "avgpool"
+        return kind, {"kernel": kernel, "stride": _pair(stride, "stride", name, node),
+                      "padding": _pair(given.get("padding", 0), "padding", name, node)}, tensors
     if target in (F.dropout, "contiguous") and len(tensors) == 1:
         return "identity", {}, tensors
+    if target in ("view", "reshape", torch.reshape) and _is_flatten(node):
+        return "flatten", {}, tensors[:1]
     raise UnsupportedOp(name, node.name, _where(node))
+
+
+def _is_flatten(node: Any) -> bool:
+    """``x.view(x.size(0), -1)`` / ``x.reshape(n, -1)`` / ``torch.reshape(x, (n, -1))``: a flatten
+    that keeps the batch (the first size may be read from the tensor or written as a number)."""
+    shape = list(node.args[1:])
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = list(shape[0])
+    return len(shape) == 2 and shape[1] == -1
+
+
+def _is_size(node: Any) -> bool:
+    """A node that reads a tensor's size (``x.size(0)``, ``x.shape[0]``): a number, not data."""
+    if node.op == "call_method" and node.target == "size":
+        return True
+    if node.op == "call_function" and node.target is getattr and node.args[1:] == ("shape",):
+        return True
+    return node.op == "call_function" and node.target is operator.getitem and any(
+        _is_size(a) for a in node.args if hasattr(a, "op"))
 
 
 def torch_ops(model: Any) -> tuple[list[Op], str]:
@@ -216,6 +248,8 @@ def torch_ops(model: Any) -> tuple[list[Op], str]:
             inputs = _tensor_args(node)
             if len(inputs) != 1:
                 raise UnsupportedOp(type(modules[node.target]).__name__, node.name, _where(node), "more than one input")
+        elif node.op in ("call_function", "call_method") and _is_size(node):
+            continue  # a size read for a reshape: no layer
         elif node.op in ("call_function", "call_method"):
             kind, attrs, inputs = _function_op(node)
         else:  # get_attr: a parameter used in the forward's own arithmetic
