@@ -5,6 +5,7 @@ import with the op, the node and the source line, and nothing is written."""
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -198,3 +199,12 @@ def test_view_flatten_and_functional_ops(tmp_path) -> None:
         "- {kind: flatten}",
         "- {kind: linear, out_features: 120, activation: relu}",
         "- {kind: linear, out_features: 10, activation: none}"]
+
+
+def test_input_shape_that_does_not_fit_the_model(tmp_path, capsys) -> None:
+    out = tmp_path / "r.yaml"
+    assert main(["import", "torchvision:resnet18", "--input-shape", "1,32,32", "-o", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert re.fullmatch(r"simcim: error: node conv1 at resnet\.py:\d+: the model's layer takes 3 input channels, "
+                        r"the network gives it 1 \(check --input-shape\); nothing written", err), err
+    assert not out.exists()

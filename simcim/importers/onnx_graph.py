@@ -79,7 +79,7 @@ def load_onnx(path: str) -> tuple[list[Op], str, tuple[int, ...] | None]:
             if a.get("auto_pad", b"NOTSET") not in (b"NOTSET", "NOTSET") or _square(a.get("dilations"), "dilations", node, 1) != 1:
                 raise UnsupportedOp(t, node.name, None, "auto_pad or dilation")
             kind = "conv2d"
-            attrs = {"out_channels": int(w[0]), "kernel": _square(a.get("kernel_shape", list(w[2:])), "kernel", node, 1),
+            attrs = {"in_size": int(w[1]) * int(a.get("group", 1)), "out_channels": int(w[0]), "kernel": _square(a.get("kernel_shape", list(w[2:])), "kernel", node, 1),
                      "stride": _square(a.get("strides"), "strides", node, 1), "padding": _square(pads, "pads", node, 0),
                      "groups": int(a.get("group", 1))}
         elif t in ("Gemm", "MatMul"):
@@ -87,7 +87,8 @@ def load_onnx(path: str) -> tuple[list[Op], str, tuple[int, ...] | None]:
             if w is None or len(w) != 2 or (t == "Gemm" and (a.get("transA", 0) or a.get("alpha", 1.0) != 1.0)):
                 raise UnsupportedOp(t, node.name, None, "a matrix product with a constant weight")
             kind = "linear"
-            attrs = {"out_features": int(w[0] if t == "Gemm" and a.get("transB", 0) else w[1])}
+            transposed = t == "Gemm" and a.get("transB", 0)
+            attrs = {"in_size": int(w[1] if transposed else w[0]), "out_features": int(w[0] if transposed else w[1])}
         elif t == "Add" and len(data) == 1:  # a bias
             kind = "identity"
         elif t == "Add":

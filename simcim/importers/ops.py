@@ -24,7 +24,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from simcim.errors import UserError
-from simcim.network import NetworkError, _shape
+from simcim.network import NetworkError, _prod, _shape
 
 INPUT_ID = "<input>"
 WEIGHT_KINDS = ("conv2d", "linear")
@@ -103,6 +103,13 @@ def to_layers(ops: list[Op], input_shape: tuple[int, ...], output: str) -> list[
             by_id[src].attrs["activation"] = op.attrs["function"]
             alias[op.id] = src
             continue
+        expected = op.attrs.pop("in_size", None)  # what the model's weights take, to check the shapes
+        if expected is not None and op.kind in WEIGHT_KINDS:
+            got = ins[0][0] if op.kind == "conv2d" else _prod(ins[0])
+            if got != expected:
+                what = "input channels" if op.kind == "conv2d" else "inputs"
+                raise UserError(f"node {op.where or op.id}: the model's layer takes {expected} {what}, the "
+                                f"network gives it {got} (check --input-shape); nothing written")
         try:
             shapes[op.id] = _shape(0, _node(op), ins)
         except NetworkError as exc:

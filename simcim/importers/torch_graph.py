@@ -90,7 +90,7 @@ def _where(node: Any) -> str:
     """``file.py:line`` of the node's source line, where torch recorded it."""
     import torch
 
-    torch_dir = str(Path(torch.__file__).parent)
+    torch_dir = str(Path(torch.__file__).parent) + "/"  # (not torchvision's folder, a model's source)
     found = [(p, n) for p, n in _LINE.findall(node.stack_trace or "") if not p.startswith(torch_dir)]
     if not found:
         return ""
@@ -116,11 +116,11 @@ def _module_op(node: Any, module: Any) -> tuple[str, dict[str, Any]]:
     if isinstance(module, nn.Conv2d):
         if _pair(module.dilation, "dilation", name, node) != 1 or module.padding_mode != "zeros":
             raise UnsupportedOp(name, node.name, _where(node), "dilated or non-zero-padded convolution")
-        return "conv2d", {"out_channels": module.out_channels, "kernel": _pair(module.kernel_size, "kernel", name, node),
+        return "conv2d", {"in_size": module.in_channels, "out_channels": module.out_channels, "kernel": _pair(module.kernel_size, "kernel", name, node),
                           "stride": _pair(module.stride, "stride", name, node),
                           "padding": _pair(module.padding, "padding", name, node), "groups": module.groups}
     if isinstance(module, nn.Linear):
-        return "linear", {"out_features": module.out_features}
+        return "linear", {"in_size": module.in_features, "out_features": module.out_features}
     if isinstance(module, (nn.BatchNorm2d, nn.BatchNorm1d)):
         return "batchnorm", {}
     acts = {nn.ReLU: "relu", nn.ReLU6: "relu6", nn.Sigmoid: "sigmoid", nn.Tanh: "tanh"}
