@@ -12,7 +12,8 @@ from simcim import __version__
 from simcim.errors import SpecError, UserError
 
 # Each module defines register(subparsers) that adds its parser and sets `func`.
-COMMAND_MODULES = ["run", "trace", "sweep", "results", "compare", "train", "list"]
+COMMAND_MODULES = ["run", "trace", "sweep", "results", "compare", "train", "list", "import"]
+_MODULE_OF = {"import": "import_net"}  # `import` is a Python keyword
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
@@ -22,7 +23,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         if only is None or name == only:
-            importlib.import_module(f"simcim.commands.{name}").register(sub)
+            importlib.import_module(f"simcim.commands.{_MODULE_OF.get(name, name)}").register(sub)
     return parser
 
 
@@ -31,6 +32,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = next((a for a in argv if not a.startswith("-")), None)
     parser = build_parser(command if command in COMMAND_MODULES else None)
     args = parser.parse_args(argv)
+    args.argv = argv[argv.index(command) + 1:] if command in argv else argv  # what `import` records
     if not getattr(args, "func", None):
         parser.print_help()
         return 2

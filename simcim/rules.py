@@ -46,6 +46,8 @@ class LayerShape(Protocol):
     def rows(self) -> int: ...  # K inputs of one MVM
     @property
     def cols(self) -> int: ...  # M outputs of one MVM
+    @property
+    def first(self) -> bool: ...  # only the network's input feeds it (no error goes below it)
 
 
 @dataclass(frozen=True)
@@ -96,12 +98,13 @@ class LearningRule:
         """Whether the rule computes the true gradient (so an angle to BP's means nothing)."""
         return self.error_path == "chain" and self.through == "W"
 
-    def has_phase(self, phase: str, index: int, n_layers: int) -> bool:
-        """Whether weight layer ``index`` (1-based of ``n_layers``) runs ``phase`` under this rule."""
+    def has_phase(self, phase: str, index: int, n_layers: int, first: bool | None = None) -> bool:
+        """Whether weight layer ``index`` (1-based of ``n_layers``) runs ``phase`` under this rule.
+        ``first``: the layer takes only the network's input (default: it is layer 1, as in a chain)."""
         if phase == "FW":
             return True
-        if phase == "AG":  # the error leaves layer index for the layer below; layer 1 has none below
-            return self.error_path == "chain" and index > 1
+        if phase == "AG":  # the error leaves the layer for the layers below; a first layer has none below
+            return self.error_path == "chain" and not (index == 1 if first is None else first)
         if phase == "PROJ":  # the output layer's error is the output error itself
             return self.error_path == "broadcast" and index < n_layers
         if phase in ("WG", "WU"):
@@ -116,7 +119,7 @@ class LearningRule:
         literature does for convolutions, e.g. Launay et al. 2020), so B stays small."""
         if not self.fixed_feedback:
             return None
-        if self.error_path == "chain" and layer.index > 1:
+        if self.error_path == "chain" and not layer.first:
             return FeedbackShape(layer.cols, layer.rows)
         if self.error_path == "broadcast" and layer.index < n_layers:
             return FeedbackShape(classes, layer.cols)

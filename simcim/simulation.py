@@ -13,7 +13,7 @@ from simcim.hardware.chip import ChipModel
 from simcim.hardware.costs import LayerCosts, layer_costs
 from simcim.hardware.graph import build_graph
 from simcim.mapping import Placement, place
-from simcim.schedules import build_schedule
+from simcim.schedules import Links, build_schedule
 from simcim.schedules.tasks import TaskGraph
 from simcim.spec.architecture import Architecture
 from simcim.spec.workload import Workload
@@ -57,7 +57,8 @@ def run_simulation(arch: Architecture, workload: Workload, *, trace_queues: bool
         raise arch.error(key, f"{exc}: the chip cannot be built with these device parameters") from None
     graph = build_graph(chip)
     costs = layer_costs(chip)
-    dag = build_schedule(placement.rule, len(placement.layers), workload.batch_size, workload.schedule)
+    links = Links(tuple(lp.layer.waits for lp in placement.layers), tuple(lp.layer.consumers for lp in placement.layers))
+    dag = build_schedule(placement.rule, len(placement.layers), workload.batch_size, workload.schedule, links)
     planner = Planner(graph, chip, costs)
     one = iterations == 1
     records = simulate_dag(dag, planner, sample_queues=trace_queues, iterations=iterations, keep_records=one,

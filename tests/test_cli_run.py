@@ -12,6 +12,8 @@ import pytest
 
 from helpers_spine import ROOT
 from simcim.cli import main
+from simcim.network import weight_layers
+from simcim.spec.loader import load_workload
 
 ARCHS = sorted((ROOT / "architectures").glob("*.yaml"))
 WORKLOADS = sorted((ROOT / "workloads").glob("*.yaml"))
@@ -34,7 +36,9 @@ def test_every_bundled_pair_runs(arch: Path, tmp_path: Path, capsys) -> None:
         assert r["per_iteration"]["latency_s"] > 0 and r["per_iteration"]["energy_j"] > 0
         assert r["area_mm2"]["total"] > 0 and r["tops"] > 0 and r["tops_per_w"] > 0
         names = [layer["name"] for layer in r["layers"]]
-        assert len(names) == (8 if "vgg8" in workload.stem else int(workload.stem[3]))
+        assert len(names) == len(weight_layers(load_workload(workload)))
+        family = workload.stem.split("-")[0]
+        assert len(names) == {"vgg8": 8, "resnet18": 21, "mobilenetv2": 53}.get(family) or int(family[3:])
         for layer in r["layers"]:
             assert "FW" in layer["phases"] and "WG" in layer["phases"]
             assert set(layer["phases"]["FW"]) >= {"latency_s", "energy_j"}

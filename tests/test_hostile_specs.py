@@ -211,7 +211,7 @@ def test_pooling_to_nothing_is_a_spec_error(capsys) -> None:
     # VGG-8 on a 5-pixel-high input: the third pooling leaves an empty map (was ZeroDivisionError)
     code, err = run_cli(capsys, "rram-32nm", "vgg8-cifar10-bp", "--set", "workload.input_shape=[3, 5, 32]",
                         "--set", "workload.batch_size=2")
-    assert code == 2 and "layers: layers[8]: pooling by 2 leaves nothing of a 1x8 map" in err, err
+    assert code == 2 and "layers[8].kernel: pooling by 2 leaves nothing of a 1x8 map" in err, err
 
 
 def test_device_that_cannot_be_built_is_a_spec_error(capsys) -> None:

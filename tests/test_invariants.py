@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from helpers_spine import DATA, DEFAULT_ARCH, ROOT, check_invariants, run
 from simcim.simulation import run_simulation
+from simcim.errors import SpecError
 from simcim.spec import load_architecture
 from simcim.spec.workload import Workload
 from simcim.trace import trace_events
@@ -84,7 +85,11 @@ def test_invariants_hold_for_random_nets_and_chips(widths, inputs, rule, batch, 
     layers = [{"kind": "linear", "out_features": w} for w in widths]
     wl = Workload.model_validate({"name": "random", "input_shape": [inputs], "layers": layers, "rule": rule,
                                   "batch_size": batch, "schedule": schedule})
-    sim = run_simulation(arch, wl)
+    try:
+        sim = run_simulation(arch, wl)
+    except SpecError as exc:  # e.g. 257-241-211 FA on 16x16 one-bit cells needs 4,101 tiles: refused, named
+        assert exc.key == "chip.tiles", exc
+        assume(False)
     from simcim.result import summarize
     check_invariants(sim, summarize(sim).to_json())
 

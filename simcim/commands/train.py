@@ -19,10 +19,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                     "ADC, read noise), and report train/test accuracy per epoch. Writes "
                     "metrics.json, metrics.csv and accuracy.png to --out.")
     add_spec_arguments(p)
-    p.add_argument("--dataset", choices=["digits", "mnist", "fashion-mnist", "synthetic"],
+    p.add_argument("--dataset", choices=["digits", "mnist", "fashion-mnist", "cifar10", "synthetic"],
                    help="default: the workload's training.dataset (digits is bundled)")
     p.add_argument("--data-dir", metavar="DIR",
-                   help="folder with the IDX files for mnist / fashion-mnist (default ~/data/DATASET)")
+                   help="folder with the IDX files for mnist / fashion-mnist, or CIFAR-10's python batches "
+                        "(cifar-10-batches-py) for cifar10 (default ~/data/DATASET)")
     p.add_argument("--epochs", type=int, metavar="N",
                    help="default: the workload's epochs, at most 50 on digits/synthetic")
     p.add_argument("--seed", type=int, help="default: the workload's seed")

@@ -20,6 +20,7 @@ from functools import cached_property
 from simcim.hardware.circuits import (DFF, Adder, AdderTree, BitShifter, Buffer, Bus, HTree, MaxPooling, Subarray,
                                       SubarrayDesign, WeightGradientUnit, technology, wire)
 from simcim.mapping import FeedbackPlacement, LayerPlacement, Placement
+from simcim.network import PostOp
 from simcim.spec.architecture import Architecture
 from simcim.spec.workload import Workload
 
@@ -416,7 +417,7 @@ class ChipModel:
             if layer.pool:
                 fp = self.placement.floorplan
                 per = fp.novel_pe_size / math.sqrt(fp.novel_pes) if lp.floorplan.novel else fp.tile_size
-                reads = math.ceil(vectors / layer.pool ** 2 / per)
+                reads = math.ceil(vectors / layer.pool_factor / per)
                 cost.latency_s += self.max_pool.latency_s(reads)
                 cost.add_energy("other", self.max_pool.energy_j(reads))
 
@@ -440,6 +441,30 @@ class ChipModel:
     def feedback_read(self, block: FeedbackPlacement, vectors: int, input_bits: int) -> Cost:
         """``vectors`` vectors through a fixed feedback matrix B on its own tiles, read forward."""
         return self._matrix_read(block, block.rows, block.cols * self.cells, vectors, input_bits, (1, 1), False)
+
+    def _sums(self, values: int, inputs: int) -> Cost:
+        """``values`` sums of ``inputs`` maps on the chip's global adder trees (AdderTree.cpp)."""
+        tree = self.global_accumulation
+        reads = math.ceil(values / tree.trees)
+        cost = Cost(tree.latency_s(reads, max(inputs, 2)))
+        cost.add_energy("accumulation", tree.energy_j(reads, max(inputs, 2)))
+        return cost
+
+    def post_op(self, op: PostOp) -> Cost:
+        """A residual add or a pooling outside a weight layer's own pooling (simcim.network): a sum of
+        ``inputs`` maps, or a pooling window, per output value -- max pooling on the chip's pooling
+        units (MaxPooling.cpp), sums (add, average pooling) on its global adder trees."""
+        if op.kind == "maxpool":
+            reads = math.ceil(op.out_elems / self.max_pool.units)
+            cost = Cost(self.max_pool.latency_s(reads))
+            cost.add_energy("other", self.max_pool.energy_j(reads))
+            return cost
+        window = op.inputs if op.kind == "add" else max(1, op.in_elems // op.out_elems)
+        return self._sums(op.out_elems, window)
+
+    def error_sum(self, lp: LayerPlacement) -> Cost:
+        """BP's error of a layer with several consumers: their errors added, value by value."""
+        return self._sums(lp.layer.out_elems, len(lp.layer.consumers))
 
     def weight_update(self, lp: LayerPlacement, pulses_per_cell: float, row_pulses: float) -> Cost:
         """One batch's write pulses into the layer's arrays. Rows are written one after another; a

@@ -93,20 +93,23 @@ def _vector_bits(chip: ChipModel, lp: LayerPlacement, bits_per_value: int) -> tu
     """(bits sent to the tiles, bits returned) per image: im2col inputs and (pooled) outputs."""
     layer = lp.layer
     to_tiles = layer.rows * bits_per_value * layer.mvms / (layer.kernel if lp.floorplan.novel else 1)
-    back = layer.cols * bits_per_value * layer.mvms / (layer.pool ** 2 if layer.pool else 1)
+    back = layer.cols * bits_per_value * layer.mvms / layer.pool_factor
     return to_tiles, back
 
 
 def forward_cost(chip: ChipModel, lp: LayerPlacement, last: bool) -> OpCost:
     layer, q = lp.layer, chip.workload.quantization
     to_tiles, back = _vector_bits(chip, lp, q.activation_bits)
-    map_in = layer.in_elems * q.activation_bits if layer.index == 1 else 0  # later layers' are in the buffer
-    map_out = layer.out_elems * q.activation_bits / (layer.pool ** 2 if layer.pool else 1)
+    map_in = layer.in_elems * q.activation_bits if layer.first else 0  # later layers' are in the buffer
+    map_out = layer.out_elems * q.activation_bits / layer.pool_factor
     if last:  # the output error e = y - onehot leaves with the last layer's outputs
         map_out += chip.placement.classes * q.error_bits
     steps = [*_traffic("dram", map_in), *_traffic("buffer", map_in + to_tiles), *_traffic("bus", to_tiles),
              _compute(chip.forward(lp)),
              *_traffic("bus", back), *_traffic("buffer", back + map_out), *_traffic("dram", map_out)]
+    for op in layer.post_ops:  # residual adds and poolings after this layer (simcim.network): maps in, result out
+        bits = (op.in_elems * op.inputs + op.out_elems) * q.activation_bits
+        steps += [*_traffic("buffer", bits), _compute(chip.post_op(op))]
     return OpCost(tuple(steps), layer.macs)
 
 
@@ -158,7 +161,11 @@ def weight_gradient_cost(chip: ChipModel, lp: LayerPlacement) -> OpCost:
     maps = layer.in_elems * q.activation_bits + layer.out_elems * q.error_bits
     grad = chip.gradient_bits(lp)
     wg, accumulate = chip.weight_gradient(lp)
-    steps = [*_traffic("dram", maps), *_traffic("buffer", maps + act_to_unit + err_to_unit, layer_share=True),
+    steps: list[Step] = []
+    if len(layer.consumers) > 1 and chip.placement.rule.error_path == "chain":  # BP's error of a branch point: the consumers' errors read and added
+        errors = layer.out_elems * q.error_bits
+        steps += [*_traffic("buffer", errors * (len(layer.consumers) + 1)), _compute(chip.error_sum(lp))]
+    steps += [*_traffic("dram", maps), *_traffic("buffer", maps + act_to_unit + err_to_unit, layer_share=True),
              _compute(wg),
              # the image's gradient into the buffer and out to DRAM, then back in and out to the adders
              *_traffic("buffer", 2 * grad), *_traffic("dram", grad),
@@ -188,7 +195,7 @@ def layer_costs(chip: ChipModel) -> list[LayerCosts]:
         i = lp.layer.index
         out.append(LayerCosts(
             FW=forward_cost(chip, lp, i == n),
-            AG=error_cost(chip, lp) if rule.has_phase("AG", i, n) else None,
+            AG=error_cost(chip, lp) if rule.has_phase("AG", i, n, lp.layer.first) else None,
             PROJ=projection_cost(chip, lp) if rule.has_phase("PROJ", i, n) else None,
             WG=weight_gradient_cost(chip, lp) if rule.has_phase("WG", i, n) else None,
             WU=weight_update_cost(chip, lp) if rule.has_phase("WU", i, n) else None))

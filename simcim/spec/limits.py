@@ -10,7 +10,7 @@ from __future__ import annotations
 MAX_TILES = 4096  # a 64 x 64 grid; the bundled chips use 6..410 tiles on the bundled workloads
 MAX_INPUT_SIDE = 1 << 14  # per input dimension
 MAX_INPUT_ELEMS = 1 << 24  # per image
-MAX_LAYERS = 256
+MAX_LAYERS = 1024
 MAX_BATCH = 1 << 16
 MAX_TASKS = 100_000  # tasks in one simulated iteration (~10^4 per second: seconds, not minutes)
 MAX_NAME = 200  # characters of a name (it becomes titles and file names)
@@ -23,7 +23,7 @@ REASONS: dict[str, str] = {
              "and the simulator holds every tile's state in memory",
     "input_shape": f"at most {MAX_INPUT_SIDE} per dimension and {MAX_INPUT_ELEMS:,} values per image "
                    "(ImageNet's are 3 x 224 x 224 = 150,528)",
-    "layers": f"at most {MAX_LAYERS} layers (NeuroSim-style networks have 5 to 20)",
+    "layers": f"at most {MAX_LAYERS} layers (NeuroSim-style networks have 5 to 20, an imported ResNet-50 about 120)",
     "batch_size": f"at most {MAX_BATCH:,} images per batch (the largest batches in the literature, LAMB's, "
                   "are 65,536); the simulator makes tasks for every image",
     "out_features": "at most 1,048,576 outputs per layer",

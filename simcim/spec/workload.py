@@ -10,39 +10,86 @@ from simcim.rules import RULE_NAMES
 from simcim.spec.base import SpecModel
 from simcim.spec.limits import MAX_BATCH, MAX_INPUT_ELEMS, MAX_INPUT_SIDE, MAX_LAYERS, MAX_NAME, MAX_SEED
 
-Activation = Literal["relu", "sigmoid", "tanh", "none"]
+Activation = Literal["relu", "relu6", "sigmoid", "tanh", "none"]
 Rule = Literal[RULE_NAMES]  # type: ignore[valid-type]  # the names of simcim.rules.RULES
 
 
-class Linear(SpecModel):
-    kind: Literal["linear"]
+class _Node(SpecModel):
+    """What every layer has: an optional name, and the layers it takes its input from.
+
+    ``inputs`` names earlier layers (by their ``name``) or ``input`` (the network's input); without
+    it a layer takes the layer before it (the first layer: the input), so a plain list is a chain.
+    """
+
     name: str | None = Field(None, min_length=1, max_length=MAX_NAME)
+    inputs: list[Annotated[str, Field(min_length=1, max_length=MAX_NAME)]] | None = Field(None, min_length=1, max_length=64)
+
+
+class Linear(_Node):
+    kind: Literal["linear"]
     out_features: int = Field(ge=1, le=1 << 20)
     activation: Activation = "relu"
 
 
-class Conv2d(SpecModel):
+class Conv2d(_Node):
     kind: Literal["conv2d"]
-    name: str | None = Field(None, min_length=1, max_length=MAX_NAME)
     out_channels: int = Field(ge=1, le=1 << 16)
     kernel: int = Field(3, ge=1, le=31)
     stride: int = Field(1, ge=1, le=31)
     padding: int = Field(1, ge=0, le=31)
+    # Grouped convolution: input and output channels split into `groups` parts, each output part
+    # seeing only its input part; groups = in channels is a depthwise convolution (MobileNet's).
+    groups: int = Field(1, ge=1, le=1 << 16)
     activation: Activation = "relu"
 
 
-class Pool(SpecModel):
+class Pool(_Node):
     kind: Literal["maxpool", "avgpool"]
-    name: str | None = Field(None, min_length=1, max_length=MAX_NAME)
     kernel: int = Field(2, ge=1, le=31)
+    stride: int | None = Field(None, ge=1, le=31, description="default: the kernel")
+    padding: int = Field(0, ge=0, le=15)
 
 
-class Flatten(SpecModel):
+class AdaptiveAvgPool(_Node):
+    """Average pooling to a fixed ``output_size`` x ``output_size`` map (ResNet's and MobileNet's head)."""
+
+    kind: Literal["adaptive_avgpool"]
+    output_size: int = Field(1, ge=1, le=1 << 10)
+
+
+class Flatten(_Node):
     kind: Literal["flatten"]
-    name: str | None = Field(None, min_length=1, max_length=MAX_NAME)
 
 
-Layer = Annotated[Union[Linear, Conv2d, Pool, Flatten], Field(discriminator="kind")]
+class BatchNorm(_Node):
+    """Batch normalization: folded into the weights before it for the chip (a per-channel scale and
+    shift of the weights and bias), so it costs nothing there (docs/graphs.md)."""
+
+    kind: Literal["batchnorm"]
+
+
+class Act(_Node):
+    """An activation on its own (after a residual add, or after a folded batch norm)."""
+
+    kind: Literal["activation"]
+    function: Activation = "relu"
+
+
+class Add(_Node):
+    """Element-wise sum of two or more maps of one shape (a residual connection)."""
+
+    kind: Literal["add"]
+
+
+class Concat(_Node):
+    """Maps joined along the channels (the first dimension); the other dimensions must agree."""
+
+    kind: Literal["concat"]
+
+
+WEIGHT_KINDS = ("linear", "conv2d")
+Layer = Annotated[Union[Linear, Conv2d, Pool, AdaptiveAvgPool, Flatten, BatchNorm, Act, Add, Concat],
+                  Field(discriminator="kind")]
 
 
 class Quantization(SpecModel):
@@ -92,7 +139,7 @@ class ReadActivity(SpecModel):
 class Training(SpecModel):
     """Settings for `simcim train` (the accuracy side); the simulator ignores them."""
 
-    dataset: Literal["digits", "mnist", "fashion-mnist", "synthetic"] = "digits"
+    dataset: Literal["digits", "mnist", "fashion-mnist", "cifar10", "synthetic"] = "digits"
     lr: float = Field(0.1, gt=0, le=100)
     # A number is SGD's momentum gamma. ``neurosim``: DNN+NeuroSim V2.1 train.py's optimizer as it
     # runs, gamma 0.9 with its buffer divided in place by the power-of-two shift QG applies to the
@@ -163,6 +210,14 @@ class Workload(SpecModel):
         if elems > MAX_INPUT_ELEMS:
             raise self.error("input_shape", f"{elems:,} values per image; at most {MAX_INPUT_ELEMS:,} "
                                             "(ImageNet's are 3 x 224 x 224 = 150,528)")
+        # The graph (names, inputs, shapes): errors point at the layer's key (simcim.network).
+        from simcim.network import NetworkError, analyze, written_key
+        try:
+            analyze(self)
+        except NetworkError as exc:
+            err = self.error(exc.key, exc.message)  # the line of the dotted key,
+            err.key = written_key(exc.key)  # named as the user writes it
+            raise err from None
         last = [layer for layer in self.layers if isinstance(layer, (Linear, Conv2d))][-1]
         width = last.out_features if isinstance(last, Linear) else last.out_channels
         if self.classes is not None and self.classes != width:

@@ -88,7 +88,7 @@ class TrainSettings(_Model):
     """Train each point's network on the device model for a few epochs, to get its accuracy."""
 
     epochs: int = Field(1, ge=1, le=1000, description="small: accuracy ranks the points, it has not converged")
-    dataset: Literal["digits", "mnist", "fashion-mnist", "synthetic"] | None = None  # default: the workload's
+    dataset: Literal["digits", "mnist", "fashion-mnist", "cifar10", "synthetic"] | None = None  # default: the workload's
     data_dir: str | None = None  # for mnist / fashion-mnist IDX files, relative to the sweep file
 
 

@@ -57,6 +57,13 @@ def layer_errors(net: ChipNetwork, records: list[LayerRecord], error: Tensor, ta
     last = len(layers) - 1
     deltas: list[Tensor | None] = [None] * len(layers)
     e = qe(error)
+    if net.graph is not None:  # along every edge (chain rules), else to the output layer only
+        deltas = net.graph.errors(net, records, e, rule, weights, exact, qe)
+        if rule.error_path == "broadcast":
+            signal = e if rule.signal == "error" else -target
+            for i in range(last):
+                deltas[i] = qe(net.project(i, signal, exact) * hidden_derivative(records[i].pre, layers[i].spec.activation))
+        return deltas
     deltas[last] = qe(e * derivative(records[last].pre, layers[last].spec.activation))
     if rule.error_path == "chain":
         d = deltas[last]
@@ -78,6 +85,7 @@ def weight_gradients(net: ChipNetwork, records: list[LayerRecord], deltas: list[
                      ) -> list[Tensor | None]:
     """dLoss/dW_l estimate per layer: y_{l-1}^T delta_l / N, in crossbar orientation (K, M)."""
     grads: list[Tensor | None] = []
-    for op, rec, d in zip(net.layers, records, deltas):
-        grads.append(None if d is None else rec.rows.t() @ op.from_map(d) / rec.batch)
+    for op, rec, d, mask in zip(net.layers, records, deltas, net.masks):
+        g = None if d is None else rec.rows.t() @ op.from_map(d) / rec.batch
+        grads.append(g if g is None or mask is None else g * mask)  # grouped: only the diagonal blocks
     return grads

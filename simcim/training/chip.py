@@ -16,8 +16,9 @@ from simcim.rules import get_rule
 from simcim.spec.workload import Workload
 from simcim.training.crossbar import ReadModel, crossbar_mvm
 from simcim.training.device import CellArray
-from simcim.training.model import (FlattenOp, Op, PoolOp, WeightOp, activate, build_ops, hidden_activate, init_weight,
-                                   xavier_uniform)
+from simcim.training.graph import GraphRunner
+from simcim.training.model import (FlattenOp, Op, PoolOp, WeightOp, activate, build_ops, group_mask, hidden_activate,
+                                   init_weight, is_chain, xavier_uniform)
 from simcim.training.quantize import abs_max, quantize, quantize_scaled, quantize_stochastic, shift
 from simcim.training.settings import HardwareModel
 
@@ -41,12 +42,17 @@ class ChipNetwork:
         self.classes = classes
         self.generator = generator
         self.ops: list[Op] = build_ops(workload)
+        # Graphs (residual adds, concatenation, ...) run node by node (simcim.training.graph).
+        self.graph: GraphRunner | None = None if is_chain(workload) else GraphRunner(workload)
         self.layers: list[WeightOp] = [op for op in self.ops if isinstance(op, WeightOp)]
         # Draw all initial weights first, then the feedback matrices, so that a rule change
         # keeps the same initial network for the same seed (fair comparisons).
         # The same targets in every mode (no WAGE floor): a table row then differs from the one
         # above only in how the cells hold and change them.
-        targets = [init_weight(op.spec, generator) for op in self.layers]
+        # A grouped convolution's cells off its diagonal blocks hold zero and are never updated.
+        self.masks = [group_mask(op.spec) for op in self.layers]
+        targets = [init_weight(op.spec, generator) * (1.0 if m is None else m)
+                   for op, m in zip(self.layers, self.masks)]
         self.cells = [CellArray(t, hw, generator) for t in targets]
         self.feedback: list[Tensor | None] = [self._feedback(op, i) for i, op in enumerate(self.layers)]
         self.forward_read = ReadModel(hw.rows, hw.adc_bits, hw.read_noise, hw.on_off_ratio)
@@ -102,6 +108,8 @@ class ChipNetwork:
         """Run the network; ``exact`` uses float math on ``weights`` (for alignment checks)."""
         weights = weights if weights is not None else self.weights
         quant = (lambda t: t) if exact else self.quantize_activation
+        if self.graph is not None:
+            return self.graph.forward(self, x, weights, exact, quant)
         records: list[LayerRecord] = []
         h = quant(x)
         last = len(self.layers) - 1

@@ -8,12 +8,18 @@ scaled to [0, 1] and the 8x8 image is resized bilinearly (torch interpolate, ali
 to the workload's input: a flat input of n = s*s features becomes an s x s image (784 -> 28 x 28,
 the MNIST size the study's MLP expects), a (C, H, W) input becomes H x W repeated over C channels.
 Split: 80 % train / 20 % test, stratified, seeded.
+
+cifar10: the CIFAR-10 "python version" (Krizhevsky 2009, https://www.cs.toronto.edu/~kriz/cifar.html):
+the folder cifar-10-batches-py with data_batch_1..5 (50,000 training images) and test_batch
+(10,000), each a pickled dict of uint8 rows (R, G and B planes of 32 x 32) and labels. Read with
+an unpickler that builds only numpy arrays (a pickle can run code; these files need none).
 """
 
 from __future__ import annotations
 
 import gzip
 import math
+import pickle
 import struct
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +29,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-DATASETS = ("digits", "mnist", "fashion-mnist", "synthetic")
+DATASETS = ("digits", "mnist", "fashion-mnist", "cifar10", "synthetic")
 IDX_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
              "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
 
@@ -140,6 +146,66 @@ def idx_folder(name: str, data_dir: str | Path | None) -> Path:
     return candidates[0]
 
 
+CIFAR_FILES = tuple(f"data_batch_{i}" for i in range(1, 6)) + ("test_batch",)
+
+
+class _ArraysOnly(pickle.Unpickler):
+    """Unpickles the CIFAR batches' dicts, lists, bytes and numpy arrays, and nothing else."""
+
+    ALLOWED = {("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct"),
+               ("numpy", "ndarray"), ("numpy", "dtype")}
+
+    def find_class(self, module: str, name: str):  # noqa: ANN201 - pickle's signature
+        if (module, name) in self.ALLOWED:
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"{module}.{name} is not part of a CIFAR-10 batch")
+
+
+def cifar_folder(data_dir: str | Path | None) -> Path:
+    """``data_dir`` (or ~/data/cifar10), or its cifar-10-batches-py subfolder if the batches are there."""
+    base = Path(data_dir).expanduser() if data_dir else Path.home() / "data" / "cifar10"
+    inner = base / "cifar-10-batches-py"
+    return inner if (inner / "data_batch_1").is_file() else base
+
+
+def _read_cifar_batch(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    try:
+        with open(path, "rb") as fh:
+            batch = _ArraysOnly(fh, encoding="bytes").load()
+        data = np.asarray(batch[b"data"], dtype=np.uint8)
+        labels = np.asarray(batch[b"labels"], dtype=np.int64)
+    except (pickle.UnpicklingError, KeyError, TypeError, ValueError, EOFError) as exc:
+        raise DatasetError(f"{path}: not a CIFAR-10 python batch ({exc})") from None
+    if data.ndim != 2 or data.shape[1] != 3 * 32 * 32 or len(labels) != data.shape[0]:
+        raise DatasetError(f"{path}: expected N x 3072 pixel rows and N labels, got {data.shape} and {len(labels)}")
+    return data, labels
+
+
+def load_cifar10(folder: Path, input_shape: tuple[int, ...]) -> Dataset:
+    """CIFAR-10 from its python batches in ``folder`` (the files' own train/test split)."""
+    missing = [f for f in CIFAR_FILES if not (folder / f).is_file()]
+    if missing:
+        raise DatasetError(f"cifar10: missing {', '.join(missing)} in {folder}: download the CIFAR-10 python "
+                           "version (cifar-10-python.tar.gz, https://www.cs.toronto.edu/~kriz/cifar.html) and "
+                           "unpack it into ~/data/cifar10 (or pass --data-dir to the folder holding "
+                           "cifar-10-batches-py)")
+    if len(input_shape) != 3 or input_shape[0] != 3:
+        raise DatasetError(f"cifar10 images are 3 x 32 x 32; the workload's input_shape is {list(input_shape)} "
+                           "(give [3, H, W])")
+    parts = [_read_cifar_batch(folder / f) for f in CIFAR_FILES]
+
+    def images(rows: list[np.ndarray]) -> Tensor:
+        x = torch.from_numpy(np.concatenate(rows).astype(np.float32) / 255.0).reshape(-1, 3, 32, 32)
+        if tuple(x.shape[-2:]) != tuple(input_shape[1:]):
+            x = F.interpolate(x, size=tuple(input_shape[1:]), mode="bilinear", align_corners=False).clamp(0, 1)
+        return x.contiguous()
+
+    x_train = images([d for d, _ in parts[:5]])
+    y_train = torch.from_numpy(np.concatenate([y for _, y in parts[:5]]))
+    x_test, y_test = images([parts[5][0]]), torch.from_numpy(parts[5][1])
+    return Dataset("cifar10", x_train, y_train, x_test, y_test, classes=10)
+
+
 def load_synthetic(input_shape: tuple[int, ...], classes: int, seed: int,
                    train: int = 480, test: int = 160) -> Dataset:
     """Small seeded set: one random [0, 1] prototype per class plus Gaussian noise (sigma 0.25)."""
@@ -161,6 +227,8 @@ def load_dataset(name: str, input_shape: tuple[int, ...], classes: int, seed: in
         return load_synthetic(input_shape, classes, seed)
     elif name in ("mnist", "fashion-mnist"):
         data = load_idx(name, idx_folder(name, data_dir), input_shape)
+    elif name == "cifar10":
+        data = load_cifar10(cifar_folder(data_dir), input_shape)
     else:
         raise DatasetError(f"unknown dataset {name!r}; expected one of {', '.join(DATASETS)}")
     if classes != data.classes:

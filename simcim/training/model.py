@@ -25,6 +25,8 @@ Mvm = Callable[[Tensor, Tensor], Tensor]  # (N, K) x (K, M) -> (N, M), possibly 
 def activate(a: Tensor, kind: str) -> Tensor:
     if kind == "relu":
         return torch.relu(a)
+    if kind == "relu6":  # MobileNet's
+        return torch.clamp(a, 0.0, 6.0)
     if kind == "sigmoid":
         return torch.sigmoid(a)
     if kind == "tanh":
@@ -36,6 +38,8 @@ def derivative(a: Tensor, kind: str) -> Tensor:
     """f'(a) for the activation ``kind``."""
     if kind == "relu":
         return (a > 0).to(a.dtype)
+    if kind == "relu6":
+        return ((a > 0) & (a < 6)).to(a.dtype)
     if kind == "sigmoid":
         s = torch.sigmoid(a)
         return s * (1 - s)
@@ -146,8 +150,36 @@ class FlattenOp:
 Op = WeightOp | PoolOp | FlattenOp
 
 
+def group_mask(spec: WeightLayer) -> Tensor | None:
+    """Which cells of a grouped convolution's block-diagonal matrix hold weights (simcim.network):
+    row r = input channel r // (k*k) (unfold's channel-major order) and column j belong to one group."""
+    if spec.groups == 1:
+        return None
+    k2 = spec.kernel * spec.kernel
+    cin, cout = spec.rows // k2, spec.cols
+    row_group = torch.arange(spec.rows) // k2 // (cin // spec.groups)
+    col_group = torch.arange(cout) // (cout // spec.groups)
+    return (row_group[:, None] == col_group[None, :]).to(torch.float32)
+
+
+def is_chain(workload: Workload) -> bool:
+    """Whether the chain code (the op list below) runs the network: no ``inputs``, only linear,
+    conv2d, stride-k poolings without padding and flatten. Anything else is a graph
+    (simcim.training.graph)."""
+    for layer in workload.layers:
+        if layer.inputs is not None or not isinstance(layer, (Linear, Conv2d, Pool, Flatten)):
+            return False
+        if isinstance(layer, Conv2d) and layer.groups != 1:
+            return False
+        if isinstance(layer, Pool) and (layer.stride not in (None, layer.kernel) or layer.padding):
+            return False
+    return True
+
+
 def build_ops(workload: Workload) -> list[Op]:
     """The layer list as ops, in order; weight ops carry the shapes from simcim.network."""
+    if not is_chain(workload):  # a graph: its weight layers; simcim.training.graph runs the rest
+        return [WeightOp(spec, spec.kernel, spec.stride, spec.padding) for spec in weight_layers(workload)]
     specs = iter(weight_layers(workload))
     ops: list[Op] = []
     for layer in workload.layers:
