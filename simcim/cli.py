@@ -12,7 +12,7 @@ from simcim import __version__
 from simcim.errors import SpecError, UserError
 
 # Each module defines register(subparsers) that adds its parser and sets `func`.
-COMMAND_MODULES = ["run", "trace", "sweep", "results", "compare", "train", "list"]
+COMMAND_MODULES = ["run", "trace", "sweep", "results", "compare", "train", "study", "list"]
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:

@@ -1,0 +1,231 @@
+"""`simcim study` (issue 14): a study spec expands into simulation and training points, runs through
+the sweep machinery into DIR/results.db, and writes DIR/index.html; a killed study resumes without
+recomputing finished points; the equal-hardware numbers agree with direct simulations worked by hand."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from helpers_sweep import ARCH, WORKLOADS
+from simcim.api import simulate
+from simcim.cli import main
+from simcim.paths import DEFAULT_STUDY
+from simcim.spec.loader import load_architecture, load_workload
+from simcim.studies.estimate import estimate
+from simcim.studies.plan import build_plan, weights_of
+from simcim.studies.spec import apply_choices, load_study
+
+TINY = f"""
+name: tiny
+description: a tiny study for the tests
+architecture: {ARCH}
+workload: {WORKLOADS}/mlp2-bp.yaml
+rules: [bp, dfa]
+depths: [2, 3]
+width: 64
+reference_depth: 3
+simulate:
+  workload.batch_size: [2, 4]
+train:
+  dataset: digits
+  epochs: 1
+  seeds: [0, 1]
+  nonidealities: [all, none]
+  effects: [adc]
+  vary: {{arch.subarray.adc.bits: [3, 5]}}
+  set: {{workload.training.batch_size: 50, workload.iterations_per_epoch: 2}}
+"""
+# 2 depths x 2 rules x 3 hardware + 1 axis x 2 values x 2 rules; 2 seeds x 2 rules x (2 depths x 2 sets + 1 effect + 2 settings)
+TINY_SIM, TINY_TRAIN = 2 * 2 * 3 + 2 * 2, 2 * 2 * (2 * 2 + 1 + 2)
+
+
+def _rows(db: Path) -> dict[str, tuple[str, str, float]]:
+    with sqlite3.connect(db) as con:
+        return {k: (s, f, w) for k, s, f, w in con.execute("SELECT key, status, finished_at, wall_s FROM points")}
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
+    root = tmp_path_factory.mktemp("study")
+    spec = root / "tiny.yaml"
+    spec.write_text(TINY)
+    out = root / "out"
+    proc = subprocess.run([sys.executable, "-m", "simcim.cli", "study", "--spec", str(spec), "--workers", "2",
+                           "--out", str(out)], capture_output=True, text=True, timeout=600,
+                          env={**os.environ, "OMP_NUM_THREADS": "1"})
+    assert proc.returncode == 0, proc.stderr
+    return spec, out, proc.stdout + proc.stderr
+
+
+def test_tiny_study_runs_end_to_end(tiny: tuple[Path, Path, str]) -> None:
+    spec, out, log = tiny
+    rows = _rows(out / "results.db")
+    assert len(rows) == TINY_SIM + TINY_TRAIN and {s for s, _, _ in rows.values()} == {"ok"}
+    assert f"{TINY_SIM + TINY_TRAIN} points ({TINY_TRAIN} training, {TINY_SIM} simulation)" in log
+    assert re.search(r"estimate: \d+ training points, about .* measured here", log)
+    html = (out / "index.html").read_text()
+    for claim in ("Claim 1 (BP learns more accurate models", "Claim 2 (DFA cuts training time"):
+        assert claim in html
+    assert "digits, 1 epochs, seeds 0, 1" in html  # every figure's source line
+    pngs = {p.name for p in out.glob("*.png")}
+    assert pngs == {"speedup.png", "cost_depth.png", "cost_axes.png", "accuracy_depth.png", "tradeoff.png",
+                    "effects.png", "settings.png"}
+    assert html.count('<img src="data:image/png;base64,') == len(pngs)  # self-contained
+
+
+def test_second_run_recomputes_nothing(tiny: tuple[Path, Path, str], capsys: pytest.CaptureFixture[str]) -> None:
+    spec, out, _ = tiny
+    before = _rows(out / "results.db")
+    assert main(["study", "--spec", str(spec), "--workers", "1", "--out", str(out)]) == 0
+    assert f"0 ok, 0 failed, {len(before)} already done" in capsys.readouterr().err
+    assert _rows(out / "results.db") == before  # same rows, same finish times
+
+
+def test_equal_hardware_against_direct_simulation(tiny: tuple[Path, Path, str]) -> None:
+    """Worked by hand from the simulator: the study's numbers are those of the same chip with
+    weight_gradient.units forced, and equal hardware adds WG-unit area only."""
+    spec, out, _ = tiny
+    with sqlite3.connect(out / "results.db") as con:
+        got = {(r, d, hw): json.loads(m) for r, d, hw, m in con.execute(
+            "SELECT rule, depth, hardware, metrics_json FROM points WHERE part = 'sim-depth'")}
+    layers = [{"kind": "linear", "out_features": 64, "activation": "relu"}] * 2 + \
+             [{"kind": "linear", "out_features": 10, "activation": "none"}]
+    direct = {}
+    for rule in ("bp", "dfa"):
+        wl = load_workload(WORKLOADS / "mlp2-bp.yaml", {"layers": layers, "rule": rule, "name": "mlp3-w64"})
+        for units in ("auto", "per_layer", "shared"):
+            direct[rule, units] = simulate(load_architecture(ARCH, {"chip.weight_gradient.units": units}), wl)
+    for rule in ("bp", "dfa"):
+        for hw, units in (("given", "auto"), ("equal-per-layer", "per_layer"), ("equal-shared", "shared")):
+            r = direct[rule, units]
+            assert got[rule, 3, hw]["latency_s"] == pytest.approx(r.per_epoch.latency_s, rel=1e-12)
+            # 50,000 images per epoch in batches of 200: 250 iterations
+            assert got[rule, 3, hw]["latency_s"] == pytest.approx(250 * r.per_iteration.latency_s, rel=1e-9)
+    # The given chip: BP one shared WG unit, DFA one per layer (the study's fork).
+    assert direct["bp", "auto"].mapping.wg_units == 1 and direct["dfa", "auto"].mapping.wg_units == 3
+    # Equal hardware for BP = three WG units: the extra area is the WG units' and nothing else.
+    a_given, a_eq = direct["bp", "auto"].area.by_component_mm2, direct["bp", "per_layer"].area.by_component_mm2
+    extra = got["bp", 3, "equal-per-layer"]["area_mm2"] - got["bp", 3, "given"]["area_mm2"]
+    assert extra == pytest.approx(a_eq["wg_units"] - a_given["wg_units"], rel=1e-9) and extra > 0
+    assert {k: v for k, v in a_eq.items() if k != "wg_units"} == {k: v for k, v in a_given.items() if k != "wg_units"}
+    # DFA already has one unit per layer: equal-per-layer is its given chip.
+    assert got["dfa", 3, "equal-per-layer"] == got["dfa", 3, "given"]
+    # One shared unit for both: every weight gradient queues on it, the rules take the same time.
+    s_shared = got["bp", 3, "equal-shared"]["latency_s"] / got["dfa", 3, "equal-shared"]["latency_s"]
+    assert s_shared == pytest.approx(1.0, abs=0.01)
+
+
+def test_report_loads_in_headless_chromium(tiny: tuple[Path, Path, str]) -> None:
+    from test_report_browser import PROBE, _browser, _run
+
+    browser = _browser()
+    if browser is None:
+        pytest.skip("no Chromium here (Debian: apt-get install -y chromium)")
+    _, out, _ = tiny
+    page = out / "_probe.html"
+    page.write_text((out / "index.html").read_text().replace("<head>", "<head>" + PROBE, 1))
+    run = _run(browser, "--dump-dom", page.as_uri())
+    found = re.search(r'<pre id="probe">(.*?)</pre>', run.stdout, re.S)
+    assert found, run.stderr[-2000:]
+    state = json.loads(found.group(1).replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
+                       .replace("&quot;", '"'))
+    assert [line for line in run.stderr.splitlines() if ":CONSOLE" in line] == [] and state["errors"] == []
+    assert state["title"].startswith("simcim study tiny")
+    assert len(state["images"]) == 7
+    for img in state["images"]:
+        assert img["complete"] and min(img["natural"]) > 100 and min(img["box"]) > 50, img
+    shot = out / "screenshot.png"
+    _run(browser, "--window-size=1280,2400", "--hide-scrollbars", f"--screenshot={shot}", (out / "index.html").as_uri())
+    assert shot.stat().st_size > 10_000
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="SIGKILL of a process group")
+def test_killed_study_resumes_without_recomputing(tmp_path: Path) -> None:
+    spec = tmp_path / "tiny.yaml"
+    spec.write_text(TINY)
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "simcim.cli", "study", "--spec", str(spec), "--no-train", "--workers", "1",
+           "--out", str(out), "--quiet"]
+    # Each point sleeps 0.4 s first (the sweep's test knob), so the study is mid-way when killed.
+    proc = subprocess.Popen(cmd, env={**os.environ, "SIMCIM_SWEEP_TEST_SLEEP_S": "0.4"}, start_new_session=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    db = out / "results.db"
+    deadline = time.monotonic() + 120
+    while True:
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "no point finished"
+        if db.exists():
+            try:
+                if len(_rows(db)) >= 4:
+                    break
+            except sqlite3.OperationalError:
+                pass
+        time.sleep(0.1)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(30)
+    before = _rows(db)
+    assert 4 <= len(before) < TINY_SIM
+    rerun = subprocess.run(cmd[:-1], capture_output=True, text=True, timeout=300)
+    assert rerun.returncode == 0, rerun.stderr
+    assert f"{TINY_SIM - len(before)} ok, 0 failed, {len(before)} already done" in rerun.stderr
+    after = _rows(db)
+    assert len(after) == TINY_SIM and {k: after[k] for k in before} == before
+
+
+def test_bundled_study_expands_as_counted_by_hand() -> None:
+    study = load_study(DEFAULT_STUDY)
+    plan = build_plan(study)
+    # simulation: 7 depths x 3 rules x 3 hardware + (4 widths + 4 batches + 3 bits + 5 ADC + 3 on/off) x 3 rules
+    # training: 2 seeds x 3 rules x (7 depths x {all, none} + 4 effects + 4 + 3 + 3 device settings)
+    assert len(plan.points) == 63 + 19 * 3 + 2 * 3 * (14 + 4 + 10)
+    train = plan.training_points()
+    assert len(train) == 168 and plan.points[:168] == train  # training first ...
+    weights = [plan.weights(p) for p in train]
+    assert weights == sorted(weights, reverse=True) and train[0].params["depth"] == 8  # ... the largest first
+    assert {p.task.train.dataset for p in train} == {"fashion-mnist"}  # type: ignore[union-attr]
+    quick = build_plan(apply_choices(study, quick=True, depths=[2, 3], rules=["bp", "dfa"], seeds=[0]))
+    assert {p.task.train.dataset for p in quick.training_points()} == {"digits"}  # type: ignore[union-attr]
+    assert quick.study.spec.reference_depth == 3  # moved onto a depth the study has
+    assert weights_of(3, 1024, 784, 10) == 784 * 1024 + 1024 * 1024 + 1024 * 10
+
+
+def test_estimate_scales_the_measured_epoch_by_weights() -> None:
+    study = apply_choices(load_study(DEFAULT_STUDY), quick=True, depths=[2, 4], rules=["bp"], seeds=[0])
+    plan = build_plan(study)
+    measured = []
+    est = estimate(plan, plan.points, workers=2, measure=lambda p: measured.append(p) or 2.0)
+    assert est is not None and len(measured) == 1 and measured[0].params["depth"] == 4
+    w2, w4 = weights_of(2, 1024, 784, 10), weights_of(4, 1024, 784, 10)
+    t = plan.study.spec.train
+    assert t is not None
+    n2 = sum(1 for p in plan.training_points() if p.params["depth"] == 2)
+    n4 = len(plan.training_points()) - n2
+    assert est.total_s == pytest.approx(t.epochs * 2.0 * (n4 + n2 * w2 / w4))
+    assert est.wall_s == pytest.approx(est.total_s / 2)
+
+
+@pytest.mark.parametrize("text, where", [
+    ("rules: [bp, dfx]", "rules"),
+    ("depths: [2, 2]", "depths"),
+    ("simulate: {chip.tiles: [1]}", "simulate"),
+    ("train: {nonidealities: [all, no-magic]}", "train.nonidealities"),
+    ("colour: blue", "colour"),
+])
+def test_bad_study_file_is_one_line_error(tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str,
+                                          where: str) -> None:
+    spec = tmp_path / "bad.yaml"
+    spec.write_text(f"name: bad\narchitecture: {ARCH}\nworkload: {WORKLOADS}/mlp2-bp.yaml\n{text}\n")
+    assert main(["study", "--spec", str(spec), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"simcim: error: {spec}:4: {where}") and "\n" not in err
+    assert not (tmp_path / "o").exists()
