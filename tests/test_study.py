@@ -229,3 +229,53 @@ def test_bad_study_file_is_one_line_error(tmp_path: Path, capsys: pytest.Capture
     err = capsys.readouterr().err.strip()
     assert err.startswith(f"simcim: error: {spec}:4: {where}") and "\n" not in err
     assert not (tmp_path / "o").exists()
+
+
+def _results(speed: dict[tuple[str, int, str], float], acc: dict[tuple[str, int, str, int], float]):
+    from simcim.studies.results import StudyResults
+
+    res = StudyResults(chip="chip", dataset="digits", epochs=3, seeds=[0, 1], rules=["bp", "dfa"], depths=[2, 4, 8],
+                       width=64, reference_depth=4, hardware=["given", "equal-per-layer"], simulate_axes={},
+                       vary_axes={}, effects=["adc"], nonidealities=["all", "none"])
+    for (rule, d, hw), lat in speed.items():
+        res.rows.append(({"part": "sim-depth", "rule": rule, "depth": d, "hardware": hw},
+                         {"latency_s": lat, "area_mm2": 1.0 + (hw != "given") * (rule == "bp") * d}))
+    for (rule, d, nonideal, seed), a in acc.items():
+        part = "train-effect" if nonideal.startswith("no-") else "train-depth"
+        res.rows.append(({"part": part, "rule": rule, "depth": d, "nonidealities": nonideal, "seed": seed},
+                         {"accuracy_last3": a}))
+    return res
+
+
+def test_claims_worked_by_hand() -> None:
+    # BP takes N s per epoch on the given chip and 1.1 s on equal hardware; DFA 1 s on both.
+    speed = {("bp", d, "given"): float(d) for d in (2, 4, 8)} | {("bp", d, "equal-per-layer"): 1.1 for d in (2, 4, 8)}
+    speed |= {("dfa", d, hw): 1.0 for d in (2, 4, 8) for hw in ("given", "equal-per-layer")}
+    acc = {}
+    for seed, wobble in ((0, 0.01), (1, -0.01)):
+        acc |= {("bp", 2, "all", seed): 0.90 + wobble, ("dfa", 2, "all", seed): 0.80 + wobble,
+                ("bp", 4, "all", seed): 0.85 + wobble, ("dfa", 4, "all", seed): 0.84 - wobble,
+                ("bp", 8, "all", seed): 0.11, ("dfa", 8, "all", seed): 0.10,  # at chance: left out
+                ("bp", 4, "none", seed): 0.88, ("dfa", 4, "none", seed): 0.87,
+                ("bp", 4, "no-adc", seed): 0.86 + wobble, ("dfa", 4, "no-adc", seed): 0.84 - wobble}
+    res = _results(speed, acc)
+    assert res.speedup("dfa", 8, "given") == 8.0 and res.speedup("dfa", 8, "equal-per-layer") == pytest.approx(1.1)
+    assert res.extra_area_mm2("bp", 8, "equal-per-layer") == 8.0 and res.extra_area_mm2("dfa", 8, "equal-per-layer") == 0
+    a = res.accuracy("bp", 2)
+    assert a is not None and a.mean == pytest.approx(0.90) and a.sd == pytest.approx(0.0002 ** 0.5, rel=1e-6)  # sample sd of 0.91, 0.89
+    cost = res.effect_cost("bp", "adc")  # paired by seed: (0.87 - 0.86, 0.85 - 0.84)
+    assert cost is not None and cost.mean == pytest.approx(0.01) and cost.sd == pytest.approx(0.0, abs=1e-12)
+    whole = res.effect_cost("dfa", "all")  # 0.87 - 0.83, 0.87 - 0.85
+    assert whole is not None and whole.mean == pytest.approx(0.03)
+    c1, c2 = res.claims()
+    # BP - DFA: +10.0 at N = 2 (sd 1.4) and +1.0 at N = 4 (sd 2.8): ahead on average, clearly at 1 of 2 depths
+    assert c1.startswith("Claim 1 (BP learns more accurate models than DFA under the chip's nonidealities): weakly")
+    assert "+5.5 points on average over N = 2, 4" in c1 and "at 1 of 2 depths" in c1
+    assert "At N = 8 neither BP nor DFA got 5 points clear of chance (10 %)" in c1
+    # given 2, 4, 8 (= N: the fork's claim), equal 1.1: the speed-up is the hardware's
+    assert c2.startswith("Claim 2 (DFA cuts training time by a factor approaching N): not supported (judged on equal")
+    assert "2.00× (N = 2) to 8.00× (N = 8)" in c2 and "1.10× (N = 2) to 1.10× (N = 8)" in c2
+    assert "a factor 7.27 of the given speed-up comes from the extra hardware" in c2
+    # On hardware where the rule itself gives 0.8 N, the claim holds.
+    speed |= {("bp", d, "equal-per-layer"): 0.8 * d for d in (2, 4, 8)}
+    assert "approaching N): supported" in _results(speed, acc).claim_speed()

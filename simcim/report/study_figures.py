@@ -6,6 +6,7 @@ Every figure's title line names the chip, data set, epochs and seeds it comes fr
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 from matplotlib.figure import Figure
@@ -42,7 +43,9 @@ def _style(ax: Any, ylabel: str, legend_size: int) -> None:
 def _finish(fig: Figure, res: StudyResults, what: str, training: bool) -> Figure:
     """Title the figure with what it shows and where its numbers come from (chip, data, epochs, seeds)."""
     source = res.provenance_line() + ("" if training else " (this figure: simulation, no training)")
-    fig.suptitle(f"{what}\n{source}", fontsize=9)
+    # About 15 characters of 9-point text per inch: wrap so that a narrow figure keeps its whole title.
+    width = int(15 * fig.get_figwidth())
+    fig.suptitle("\n".join(textwrap.fill(line, width) for line in (what, source)), fontsize=9)
     fig.tight_layout()
     return fig
 

@@ -151,7 +151,7 @@ def write_study_report(res: StudyResults, out_dir: Path, title: str, subtitle: s
                 html.append(figure_html(png, alt, caption, name))
                 md.append(figure_md(name, alt, caption))
             else:
-                html.append(paragraph(item, "speedup" if item.startswith("Claim") else "note"))
+                html.append(paragraph(item, "" if item.startswith("Claim") else "note"))
                 md.append(item)
         html_sections.append((head, html))
         md_sections.append((head, md))
