@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers_sweep import ARCH, WORKLOADS
+from helpers_sweep import ARCH, TINY_STUDY as TINY, WORKLOADS
 from simcim.api import simulate
 from simcim.cli import main
 from simcim.paths import DEFAULT_STUDY
@@ -25,27 +25,6 @@ from simcim.studies.estimate import estimate
 from simcim.studies.plan import build_plan, weights_of
 from simcim.studies.spec import apply_choices, load_study
 
-TINY = f"""
-name: tiny
-description: a tiny study for the tests
-architecture: {ARCH}
-workload: {WORKLOADS}/mlp2-bp.yaml
-rules: [bp, dfa]
-depths: [2, 3]
-width: 64
-reference_depth: 3
-simulate:
-  workload.batch_size: [2, 4]
-train:
-  dataset: digits
-  epochs: 1
-  seeds: [0, 1]
-  nonidealities: [all, none]
-  effects: [adc]
-  vary: {{arch.subarray.adc.bits: [3, 5]}}
-  set: {{workload.training.batch_size: 50, workload.iterations_per_epoch: 2}}
-"""
-# 2 depths x 2 rules x 3 hardware + 1 axis x 2 values x 2 rules; 2 seeds x 2 rules x (2 depths x 2 sets + 1 effect + 2 settings)
 TINY_SIM, TINY_TRAIN = 2 * 2 * 3 + 2 * 2, 2 * 2 * (2 * 2 + 1 + 2)
 
 
