@@ -169,8 +169,12 @@ def test_bundled_study_expands_as_counted_by_hand() -> None:
     assert len(plan.points) == 63 + 19 * 3 + 2 * 3 * (14 + 4 + 10)
     train = plan.training_points()
     assert len(train) == 168 and plan.points[:168] == train  # training first ...
-    weights = [plan.weights(p) for p in train]
-    assert weights == sorted(weights, reverse=True) and train[0].params["depth"] == 8  # ... the largest first
+    depth_series = [p for p in train if p.params["part"] == "train-depth"]
+    assert train[:len(depth_series)] == depth_series and len(depth_series) == 2 * 3 * 14  # ... the depth series first
+    for series in (depth_series, train[len(depth_series):]):  # ... each the largest network first
+        weights = [plan.weights(p) for p in series]
+        assert weights == sorted(weights, reverse=True)
+    assert train[0].params["depth"] == 8
     assert {p.task.train.dataset for p in train} == {"fashion-mnist"}  # type: ignore[union-attr]
     quick = build_plan(apply_choices(study, quick=True, depths=[2, 3], rules=["bp", "dfa"], seeds=[0]))
     assert {p.task.train.dataset for p in quick.training_points()} == {"digits"}  # type: ignore[union-attr]

@@ -4,7 +4,8 @@ it: resumable SQLite store, local process pool or Dask.
 Every point has the same parameter names (PARAMS), so the store has one column each and the
 report can select any series with plain filters. Training points come first, the largest
 networks first: they are the long ones, and starting them early keeps every worker busy to the
-end instead of leaving one long run alone at the tail.
+end instead of leaving one long run alone at the tail. The depth series trains before the
+reference-depth series, so that a study stopped half-way has accuracy at every depth first.
 """
 
 from __future__ import annotations
@@ -94,7 +95,7 @@ def build_plan(study: Study, arch_path: Path | None = None) -> StudyPlan:
     base_layers = [layer.model_dump(mode="json", exclude_unset=True) for layer in base.layers]
     inputs = int(base.input_shape[0])
     classes = int(base_layers[-1]["out_features"])
-    points: list[tuple[float, dict[str, Any], PointTask]] = []  # (cost rank, params, task)
+    points: list[tuple[tuple[int, int], dict[str, Any], PointTask]] = []  # (rank, params, task)
 
     def add(params: dict[str, Any], arch_over: dict[str, Any], work_over: dict[str, Any],
             train: TrainSettings | None, data_dir: str | None, seed: int) -> None:
@@ -103,9 +104,13 @@ def build_plan(study: Study, arch_path: Path | None = None) -> StudyPlan:
         work = {"name": f"mlp{depth}-w{width}", "layers": mlp_layers(base_layers, depth, width),
                 "rule": full["rule"], "seed": seed, **work_over}
         task = PointTask(arch_src, work_src, dict(arch_over), work, seed, train, data_dir)
-        # Training first, largest first; simulations after, in the study's order.
-        rank = -weights_of(depth, width, inputs, classes) if train is not None else float(len(points))
-        points.append((rank if train is not None else 1e18 + rank, full, task))
+        # Training first: the depth series (both claims' accuracy), then the reference-depth series,
+        # each largest network first; simulations (seconds in all) last, in the study's order.
+        if train is not None:
+            rank = (0 if full["part"] == "train-depth" else 1, -weights_of(depth, width, inputs, classes))
+        else:
+            rank = (2, len(points))
+        points.append((rank, full, task))
 
     for depth in s.depths:
         for rule in s.rules:
