@@ -74,6 +74,7 @@ def cost_vs_axes(res: StudyResults) -> Figure:
     for row, axis in zip(grid, names):
         values = res.simulate_axes[axis]
         for ax, (metric, label) in zip(row, COSTS):
+            ax.ticklabel_format(axis="y", useOffset=False)  # 18.657 J, not +1.865e1 and 0.007
             for rule in res.rules:
                 pts = [(i, c[metric]) for i, v in enumerate(values) if (c := res.axis_cost(axis, v, rule)) is not None]
                 if pts:
