@@ -28,11 +28,11 @@ RESERVED_NAMES = frozenset({"key", "idx", "status", "error", "traceback", "wall_
                             "params_json", "metrics_json", "sweep"}) | frozenset(METRICS)
 _VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
-MAX_POINTS = 1_000_000
+MAX_POINTS = 1_000_000  # a typo in a range (step 1e-9) should not build a billion points
 # The device model's effects, as simcim.training.settings.Nonidealities names its switches.
 Effect = Literal["quantization", "nonlinearity", "variation", "adc", "read_noise"]
 EFFECTS: tuple[str, ...] = get_args(Effect)
-NONIDEALITY_PATTERN = "^(all|none|" + "|".join(f"no-{e}" for e in EFFECTS) + ")$"  # a typo in a range (step 1e-9) should not build a billion points
+NONIDEALITY_PATTERN = "^(all|none|" + "|".join(f"no-{e}" for e in EFFECTS) + ")$"
 
 
 class _Model(BaseModel):
