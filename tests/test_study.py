@@ -55,7 +55,7 @@ def test_tiny_study_runs_end_to_end(tiny: tuple[Path, Path, str]) -> None:
     html = (out / "index.html").read_text()
     for claim in ("Claim 1 (BP learns more accurate models", "Claim 2 (DFA cuts training time"):
         assert claim in html
-    assert "digits, 1 epochs, seeds 0, 1" in html  # every figure's source line
+    assert "digits, 1 epoch, seeds 0, 1" in html  # every figure's source line
     pngs = {p.name for p in out.glob("*.png")}
     assert pngs == {"speedup.png", "cost_depth.png", "cost_axes.png", "accuracy_depth.png", "tradeoff.png",
                     "effects.png", "settings.png"}

@@ -34,10 +34,16 @@ def rule_style(res: StudyResults, rule: str) -> dict[str, Any]:
     return {"color": CASE_COLORS[i % len(CASE_COLORS)], "marker": CASE_MARKERS[i % len(CASE_MARKERS)]}
 
 
+def _legend(ax: Any, size: int) -> None:
+    """A legend where something is drawn (a study without BP has no speed-up lines)."""
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=size)
+
+
 def _style(ax: Any, ylabel: str, legend_size: int) -> None:
     ax.set_ylabel(ylabel)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=legend_size)
+    _legend(ax, legend_size)
 
 
 def _finish(fig: Figure, res: StudyResults, what: str, training: bool) -> Figure:
@@ -63,7 +69,7 @@ def cost_vs_depth(res: StudyResults) -> Figure:
         _depth_axis(ax)
         ax.set_ylabel(label)
         ax.grid(alpha=0.3)
-    axes[0].legend(fontsize=7)
+    _legend(axes[0], 7)
     return _finish(fig, res, "Epoch latency, energy and chip area against depth, per rule and hardware", False)
 
 
@@ -83,7 +89,7 @@ def cost_vs_axes(res: StudyResults) -> Figure:
             ax.set_xlabel(axis)
             ax.set_ylabel(label)
             ax.grid(alpha=0.3)
-        row[0].legend(fontsize=7)
+        _legend(row[0], 7)
     return _finish(fig, res, f"Cost against one setting at a time (N = {res.reference_depth}, chip as given)", False)
 
 
@@ -168,7 +174,7 @@ def effect_costs(res: StudyResults) -> Figure:
     ax.axhline(0, color="#888888", linewidth=0.8)
     ax.set_ylabel("accuracy cost [points] (effect off − all on)")
     ax.grid(alpha=0.3, axis="y")
-    ax.legend(fontsize=8)
+    _legend(ax, 8)
     return _finish(fig, res, f"Accuracy cost of each nonideality per rule (N = {res.reference_depth}, paired by seed)", True)
 
 

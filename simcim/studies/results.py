@@ -112,7 +112,8 @@ class StudyResults:
 
     def provenance_line(self) -> str:
         seeds = ", ".join(map(str, self.seeds)) or "-"
-        train = (f"{self.dataset}, {self.epochs} epochs, seeds {seeds}" if self.dataset else "no training")
+        epochs = f"{self.epochs} epoch{'s' if self.epochs != 1 else ''}"
+        train = f"{self.dataset}, {epochs}, seed{'s' if len(self.seeds) != 1 else ''} {seeds}" if self.dataset else "no training"
         return f"chip {self.chip}; MLP {self.inputs}-{self.width}×(N−1)-{self.classes}; {train}"
 
     # -- the study's claims -------------------------------------------------------------------------
