@@ -262,3 +262,34 @@ def test_claims_worked_by_hand() -> None:
     # On hardware where the rule itself gives 0.8 N, the claim holds.
     speed |= {("bp", d, "equal-per-layer"): 0.8 * d for d in (2, 4, 8)}
     assert "approaching N): supported" in _results(speed, acc).claim_speed()
+
+
+def test_dry_run_and_report_only_read_the_store(tiny: tuple[Path, Path, str], capsys: pytest.CaptureFixture[str]) -> None:
+    spec, out, _ = tiny
+    assert main(["study", "--spec", str(spec), "--dry-run", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "train-depth      16 points,    16 done" in text and "sim-depth        12 points,    12 done" in text
+    assert f"study tiny: {TINY_SIM + TINY_TRAIN} points, {TINY_SIM + TINY_TRAIN} done, 0 to run" in text
+    # Another epoch count is another set of points: none done yet, and the report says so.
+    assert main(["study", "--spec", str(spec), "--epochs", "2", "--dry-run", "--out", str(out)]) == 0
+    assert f"{TINY_SIM} done, {TINY_TRAIN} to run" in capsys.readouterr().out
+    (out / "index.html").unlink()
+    assert main(["study", "--spec", str(spec), "--epochs", "2", "--report-only", "--out", str(out), "--quiet"]) == 0
+    html = (out / "index.html").read_text()
+    assert f"{TINY_SIM} points done; {TINY_TRAIN} not run yet" in html and "no training results yet" in html
+    assert main(["study", "--spec", str(spec), "--report-only", "--out", str(out), "--quiet"]) == 0  # restore
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--depths", "0-3"], "--depths '0-3'"),
+    (["--seeds", "0,x"], "--seeds '0,x'"),
+    (["--rules", "bp,backprop"], "--rules: unknown rule 'backprop'"),
+    (["--epochs", "0"], "--epochs must be at least 1"),
+    (["--report-only"], "does not exist (run the study first)"),
+])
+def test_bad_options_are_one_line_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str],
+                                         message: str) -> None:
+    assert main(["study", "--quick", *args, "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("simcim: error: ") and message in err and "\n" not in err
+    assert not (tmp_path / "o").exists()

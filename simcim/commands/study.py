@@ -93,6 +93,8 @@ def study_command(args: argparse.Namespace) -> int:
     db = out / "results.db"
     if args.dry_run:
         return dry_run(plan, db)
+    if args.report_only and not db.is_file():
+        raise UserError(f"--report-only: {db} does not exist (run the study first)")
     check_output_folder(args.out, "--out")
     console = Console(stderr=True, quiet=args.quiet, soft_wrap=True)
     dask = args.dask or (None if args.workers is not None else os.environ.get(DASK_ENV) or None)
@@ -112,8 +114,6 @@ def study_command(args: argparse.Namespace) -> int:
                             "resume") from None
         except (StoreError, ExecutorError) as exc:
             raise UserError(str(exc)) from None
-    elif not db.is_file():
-        raise UserError(f"--report-only: {db} does not exist (run the study first)")
     index = write_report(plan, db, out)
     if not args.quiet:
         print(f"report: {index}")
