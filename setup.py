@@ -1,4 +1,4 @@
-"""Build step for the wheel: copy the bundled architectures, workloads and sweeps into the package.
+"""Build step for the wheel: copy the bundled architectures, workloads, sweeps and studies into the package.
 
 They stay at the top of the repository (where users and docs find them); a wheel carries them as
 package data in simcim/bundled/ with the same layout. Everything else is in pyproject.toml.
@@ -13,7 +13,7 @@ from setuptools import setup
 from setuptools.command.build_py import build_py
 
 HERE = Path(__file__).resolve().parent
-FOLDERS = ("architectures", "workloads", "sweeps")  # simcim/paths.py FOLDERS
+FOLDERS = ("architectures", "workloads", "sweeps", "studies")  # simcim/paths.py FOLDERS
 
 
 class BuildPyWithBundled(build_py):

@@ -12,7 +12,7 @@ from simcim import __version__
 from simcim.errors import SpecError, UserError
 
 # Each module defines register(subparsers) that adds its parser and sets `func`.
-COMMAND_MODULES = ["run", "trace", "sweep", "results", "compare", "train", "list", "import"]
+COMMAND_MODULES = ["run", "trace", "sweep", "results", "compare", "train", "study", "list", "import"]
 _MODULE_OF = {"import": "import_net"}  # `import` is a Python keyword
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-FOLDERS = ("architectures", "workloads", "sweeps")
+FOLDERS = ("architectures", "workloads", "sweeps", "studies")
 PACKAGE_DATA = Path(__file__).resolve().parent / "bundled"
 CHECKOUT = Path(__file__).resolve().parent.parent
 
@@ -28,8 +28,10 @@ ROOT = _bundled_root()
 ARCHITECTURES = ROOT / "architectures"
 WORKLOADS = ROOT / "workloads"
 SWEEPS = ROOT / "sweeps"
+STUDIES = ROOT / "studies"
 DEFAULT_ARCHITECTURE = ARCHITECTURES / "neurosim-fefet-22nm.yaml"
 DEFAULT_WORKLOAD = WORKLOADS / "mlp5-dfa.yaml"
+DEFAULT_STUDY = STUDIES / "wolters2023.yaml"
 
 
 def _resolve(source: str | Path, folder: Path) -> Path:
@@ -52,6 +54,10 @@ def resolve_workload(source: str | Path) -> Path:
 
 def resolve_sweep(source: str | Path) -> Path:
     return _resolve(source, SWEEPS)
+
+
+def resolve_study(source: str | Path) -> Path:
+    return _resolve(source, STUDIES)
 
 
 def bundled(folder: Path) -> list[Path]:

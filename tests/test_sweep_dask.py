@@ -17,7 +17,7 @@ pytest.importorskip("distributed")
 from simcim.cli import main  # noqa: E402
 from simcim.paths import ROOT  # noqa: E402
 
-from helpers_sweep import ARCH, TRAIN_SWEEP, WORKLOADS  # noqa: E402
+from helpers_sweep import ARCH, TINY_STUDY, TRAIN_SWEEP, WORKLOADS  # noqa: E402
 
 SWEEP = f"""
 name: dask-check
@@ -130,3 +130,15 @@ def test_dask_training_gives_the_local_accuracy(cluster: str, tmp_path: Path,
     local, remote = rows(local_db), rows(dask_db)
     assert all(r["status"] == "ok" and r["accuracy"] is not None for r in local.values()), local
     assert local == remote
+
+
+def test_study_on_dask_gives_the_local_rows(cluster: str, tmp_path: Path) -> None:
+    """`simcim study --dask` runs the same points as a local study, with the same numbers."""
+    spec = tmp_path / "tiny.yaml"
+    spec.write_text(TINY_STUDY)
+    rows = {}
+    for where, how in (("local", ["--workers", "2"]), ("dask", ["--dask", cluster])):
+        assert main(["study", "--spec", str(spec), "--no-train", *how, "--out", str(tmp_path / where), "--quiet"]) == 0
+        with sqlite3.connect(tmp_path / where / "results.db") as con:
+            rows[where] = dict(con.execute("SELECT key, metrics_json FROM points WHERE status = 'ok'").fetchall())
+    assert len(rows["local"]) == 16 and rows["local"] == rows["dask"]

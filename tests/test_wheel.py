@@ -1,4 +1,4 @@
-"""simcim as a wheel (issue 12): the bundled chips, workloads and sweeps are package data equal to the
+"""simcim as a wheel (issue 12): the bundled chips, workloads, sweeps and studies are package data equal to the
 top-level folders, and names resolve from the installed package, away from the checkout.
 (.ci/run also installs the wheel into a fresh venv and runs `simcim run` there.)"""
 
@@ -32,7 +32,7 @@ def test_wheel_carries_the_top_level_folders_byte_for_byte(wheel: Path) -> None:
         shipped = {name: z.read(name) for name in z.namelist() if name.startswith("simcim/bundled/")}
     expected = {f"simcim/bundled/{folder}/{p.name}": p.read_bytes()
                 for folder in FOLDERS for p in sorted((ROOT / folder).glob("*.yaml"))}
-    assert len(expected) >= 25  # 5 chips, 16 workloads, 4 sweeps
+    assert len(expected) >= 26  # 5 chips, 16 workloads, 4 sweeps, 1 study
     assert shipped == expected
 
 
@@ -60,6 +60,10 @@ def test_installed_package_resolves_names_away_from_the_checkout(wheel: Path, tm
     dry = subprocess.run([sys.executable, "-m", "simcim.cli", "sweep", "adc-bits", "--dry-run"], capture_output=True,
                          text=True, cwd=elsewhere, env=env, timeout=60)
     assert dry.returncode == 0 and "12 points" in dry.stdout + dry.stderr, dry.stderr
+    study = subprocess.run([sys.executable, "-m", "simcim.cli", "study", "--quick", "--dry-run", "--out", "s"],
+                           capture_output=True, text=True, cwd=elsewhere, env=env, timeout=120)
+    assert study.returncode == 0 and "study wolters2023-quick: 216 points, 0 done" in study.stdout, study.stderr
+    assert not (elsewhere / "s").exists()
 
 
 def test_list_names_every_bundled_file(capsys) -> None:

@@ -1,4 +1,4 @@
-"""`simcim list`: the bundled chips, workloads and sweeps, one line each (names work as arguments)."""
+"""`simcim list`: the bundled chips, workloads, sweeps and studies, one line each (names work as arguments)."""
 
 from __future__ import annotations
 
@@ -6,13 +6,13 @@ import argparse
 from pathlib import Path
 
 from simcim.errors import SpecError
-from simcim.paths import ARCHITECTURES, SWEEPS, WORKLOADS, bundled
+from simcim.paths import ARCHITECTURES, STUDIES, SWEEPS, WORKLOADS, bundled
 from simcim.spec.yamlload import load_yaml_with_lines
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("list", help="the bundled chips, workloads and sweeps, one line each",
-                       description="Bundled chips, workloads and sweeps; pass a name where a file is "
+    p = sub.add_parser("list", help="the bundled chips, workloads, sweeps and studies, one line each",
+                       description="Bundled chips, workloads, sweeps and studies; pass a name where a file is "
                                    "expected: simcim run neurosim-fefet-22nm mlp5-dfa, simcim sweep adc-bits.")
     p.set_defaults(func=list_command)
 
@@ -42,7 +42,7 @@ def summary_line(path: Path) -> str:
 
 def list_command(args: argparse.Namespace) -> int:
     sections = (("chips (simcim run CHIP WORKLOAD)", ARCHITECTURES), ("workloads", WORKLOADS),
-                ("sweeps (simcim sweep NAME)", SWEEPS))
+                ("sweeps (simcim sweep NAME)", SWEEPS), ("studies (simcim study --spec NAME)", STUDIES))
     for title, folder in sections:
         files = bundled(folder)
         print(f"{title}:")

@@ -7,17 +7,21 @@ nonideality on, so that a point's accuracy reflects the hardware the same point 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from simcim.spec.architecture import Architecture
 from simcim.spec.workload import Workload
 from simcim.sweep.points import PointTask
 
+if TYPE_CHECKING:
+    from simcim.training.settings import Nonidealities
+
 
 def train_accuracy(task: PointTask, arch: Architecture, workload: Workload) -> dict[str, float]:
-    """``accuracy`` (final test accuracy, a fraction) and ``train_pulses_per_cell`` of one point."""
+    """``accuracy`` (final test accuracy, a fraction), ``accuracy_last3`` and ``train_pulses_per_cell`` of
+    one point: numbers only, no wall times, so that the same point gives the same metrics anywhere."""
     import torch
 
-    from simcim.training.settings import Nonidealities
     from simcim.training.trainer import TrainOptions, train
 
     assert task.train is not None
@@ -30,11 +34,26 @@ def train_accuracy(task: PointTask, arch: Architecture, workload: Workload) -> d
         dataset=task.train.dataset or workload.training.dataset,
         epochs=task.train.epochs,
         seed=workload.seed,  # the point's seed, as validated by the workload spec
-        nonidealities=Nonidealities(),
+        nonidealities=nonidealities(task.train.nonidealities),
         data_dir=Path(task.data_dir) if task.data_dir else None,
     )
     result = train(workload, arch, options).to_json()
     if result["final_test_accuracy"] is None:
         raise RuntimeError("training ran no epoch")
+    tail = [float(a) for a in result["test_accuracy"][-3:]]
     return {"accuracy": float(result["final_test_accuracy"]),
+            "accuracy_last3": sum(tail) / len(tail),
             "train_pulses_per_cell": float(result["pulses_per_cell"])}
+
+
+def nonidealities(name: str) -> "Nonidealities":
+    """"all", "none" or "no-<effect>" (sweep.spec.NONIDEALITY_PATTERN) as the trainer's switches."""
+    from dataclasses import replace
+
+    from simcim.training.settings import Nonidealities
+
+    if name == "all":
+        return Nonidealities()
+    if name == "none":
+        return Nonidealities.ideal()
+    return replace(Nonidealities(), **{name.removeprefix("no-"): False})

@@ -40,6 +40,7 @@ _BASE = [
 _COMPONENT = [Metric(f"{c}_energy_j", "J", "min", f"per-epoch energy of {c}") for c in COMPONENTS]
 _TRAINING = [
     Metric("accuracy", "", "max", "final test accuracy after the sweep's training epochs"),
+    Metric("accuracy_last3", "", "max", "test accuracy averaged over the last three training epochs"),
     Metric("train_pulses_per_cell", "pulses", "min", "mean write pulses per cell per batch, measured in training"),
 ]
 
@@ -74,5 +75,5 @@ def axis_label(name: str) -> str:
     metric = METRICS.get(name)
     if metric is None:
         return name
-    unit = metric.unit or ("fraction" if name == "accuracy" else "")
+    unit = metric.unit or ("fraction" if name.startswith("accuracy") else "")
     return f"{metric.doc} [{unit}]" if unit else metric.doc

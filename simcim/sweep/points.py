@@ -63,6 +63,17 @@ def canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
 
 
+def _train_identity(train: TrainSettings | None) -> dict[str, Any] | None:
+    """The training settings that make a point; the default "all" effects is left out, so points
+    recorded before the setting existed keep their keys."""
+    if train is None:
+        return None
+    out = train.model_dump()
+    if out.get("nonidealities") == "all":
+        del out["nonidealities"]
+    return out
+
+
 def point_key(sweep_name: str, params: dict[str, Any], task: PointTask) -> str:
     """Identity of a point across runs: sweep name, parameters, spec file *contents*, overrides.
 
@@ -79,7 +90,7 @@ def point_key(sweep_name: str, params: dict[str, Any], task: PointTask) -> str:
         "arch_overrides": task.arch_overrides,
         "workload_overrides": task.workload_overrides,
         "seed": task.seed,
-        "train": task.train.model_dump() if task.train else None,
+        "train": _train_identity(task.train),
     }
     return hashlib.sha256(canonical_json(identity).encode("utf-8")).hexdigest()[:32]
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal, TypeVar, Union, get_args
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, model_validator
 
@@ -29,6 +29,10 @@ RESERVED_NAMES = frozenset({"key", "idx", "status", "error", "traceback", "wall_
 _VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 MAX_POINTS = 1_000_000  # a typo in a range (step 1e-9) should not build a billion points
+# The device model's effects, as simcim.training.settings.Nonidealities names its switches.
+Effect = Literal["quantization", "nonlinearity", "variation", "adc", "read_noise"]
+EFFECTS: tuple[str, ...] = get_args(Effect)
+NONIDEALITY_PATTERN = "^(all|none|" + "|".join(f"no-{e}" for e in EFFECTS) + ")$"
 
 
 class _Model(BaseModel):
@@ -90,6 +94,9 @@ class TrainSettings(_Model):
     epochs: int = Field(1, ge=1, le=1000, description="small: accuracy ranks the points, it has not converged")
     dataset: Literal["digits", "mnist", "fashion-mnist", "cifar10", "synthetic"] | None = None  # default: the workload's
     data_dir: str | None = None  # for mnist / fashion-mnist IDX files, relative to the sweep file
+    # Which of the device model's effects are on: all, none, or all but one ("no-adc"): the last
+    # measures one effect's accuracy cost (simcim.training.settings.Nonidealities names them).
+    nonidealities: str = Field("all", pattern=NONIDEALITY_PATTERN)
 
 
 class SweepFile(_Model):
@@ -148,11 +155,15 @@ def _data_loc(data: Any, loc: tuple[Any, ...]) -> KeyPath:
     return tuple(out)
 
 
-def _validate(path: Path, data: Any, lines: dict[KeyPath, int]) -> SweepFile:
+M = TypeVar("M", bound=BaseModel)
+
+
+def validate_file(model: type[M], path: Path, data: Any, lines: dict[KeyPath, int]) -> M:
+    """``data`` (a YAML file's top level) as ``model``; the first problem is a SpecError at its line."""
     if not isinstance(data, dict):
         raise SpecError(path, 1, "", f"expected a mapping at the top level, got {type(data).__name__}")
     try:
-        return SweepFile.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as exc:
         # An unknown key is the likelier root cause than a "missing" one (often a typo of it).
         err = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")[0]
@@ -190,7 +201,7 @@ def load_sweep(path: str | Path) -> Sweep:
     """Read and check a sweep YAML: every problem is a SpecError naming file, line and key."""
     p = Path(path)
     data, lines = load_yaml_with_lines(p)
-    spec = _validate(p, data, lines)
+    spec = validate_file(SweepFile, p, data, lines)
 
     axes: dict[str, list[Any]] = {}
     for name, values in spec.axes.items():

@@ -1,0 +1,195 @@
+"""The figures of a study report (`simcim study`), drawn from simcim.studies.results.StudyResults.
+
+Same conventions as simcim.report.figures: object API, fixed size and dpi, one colour per rule.
+Every figure's title line names the chip, data set, epochs and seeds it comes from.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Any
+
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+from simcim.report.figures import CASE_COLORS, CASE_MARKERS
+from simcim.studies.results import ACCURACY, StudyResults
+
+COSTS = (("latency_s", "epoch latency [s]"), ("energy_j", "epoch energy [J]"), ("area_mm2", "chip area [mm²]"))
+HW_STYLE = {"given": "-", "equal-per-layer": "--", "equal-shared": ":"}
+
+
+def _hw(hw: str) -> dict[str, Any]:
+    """Line style per hardware; open markers off the given chip, so overlapping lines stay visible."""
+    return {"linestyle": HW_STYLE[hw], **({} if hw == "given" else {"markerfacecolor": "none"})}
+
+
+def _depth_axis(ax: Any) -> None:
+    ax.set_xlabel("weight layers N")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+
+
+def rule_style(res: StudyResults, rule: str) -> dict[str, Any]:
+    i = res.rules.index(rule) if rule in res.rules else len(res.rules)
+    return {"color": CASE_COLORS[i % len(CASE_COLORS)], "marker": CASE_MARKERS[i % len(CASE_MARKERS)]}
+
+
+def _legend(ax: Any, size: int) -> None:
+    """A legend where something is drawn (a study without BP has no speed-up lines)."""
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=size)
+
+
+def _style(ax: Any, ylabel: str, legend_size: int) -> None:
+    ax.set_ylabel(ylabel)
+    ax.grid(alpha=0.3)
+    _legend(ax, legend_size)
+
+
+def _finish(fig: Figure, res: StudyResults, what: str, training: bool) -> Figure:
+    """Title the figure with what it shows and where its numbers come from (chip, data, epochs, seeds)."""
+    source = res.provenance_line() + ("" if training else " (this figure: simulation, no training)")
+    # About 15 characters of 9-point text per inch: wrap so that a narrow figure keeps its whole title.
+    width = int(15 * fig.get_figwidth())
+    fig.suptitle("\n".join(textwrap.fill(line, width) for line in (what, source)), fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def cost_vs_depth(res: StudyResults) -> Figure:
+    fig = Figure(figsize=(13, 4.2))
+    axes = fig.subplots(1, 3)
+    for ax, (metric, label) in zip(axes, COSTS):
+        for rule in res.rules:
+            for hw in res.hardware:
+                pts = [(d, c[metric]) for d in res.depths if (c := res.cost(rule, d, hw)) is not None]
+                if pts:
+                    ax.plot(*zip(*pts), label=f"{rule.upper()} {hw}", **_hw(hw), **rule_style(res, rule),
+                            markersize=5)
+        _depth_axis(ax)
+        ax.set_ylabel(label)
+        ax.grid(alpha=0.3)
+    _legend(axes[0], 7)
+    return _finish(fig, res, "Epoch latency, energy and chip area against depth, per rule and hardware", False)
+
+
+def cost_vs_axes(res: StudyResults) -> Figure:
+    names = list(res.simulate_axes)
+    fig = Figure(figsize=(13, 3.2 * max(1, len(names))))
+    grid = fig.subplots(max(1, len(names)), 3, squeeze=False)
+    for row, axis in zip(grid, names):
+        values = res.simulate_axes[axis]
+        for ax, (metric, label) in zip(row, COSTS):
+            ax.ticklabel_format(axis="y", useOffset=False)  # 18.657 J, not +1.865e1 and 0.007
+            for rule in res.rules:
+                pts = [(i, c[metric]) for i, v in enumerate(values) if (c := res.axis_cost(axis, v, rule)) is not None]
+                if pts:
+                    ax.plot(*zip(*pts), label=rule.upper(), **rule_style(res, rule), markersize=4)
+            ax.set_xticks(range(len(values)), [str(v) for v in values])
+            ax.set_xlabel(axis)
+            ax.set_ylabel(label)
+            ax.grid(alpha=0.3)
+        _legend(row[0], 7)
+    return _finish(fig, res, f"Cost against one setting at a time (N = {res.reference_depth}, chip as given)", False)
+
+
+def speedup_vs_depth(res: StudyResults) -> Figure:
+    fig = Figure(figsize=(7, 4.6))
+    ax = fig.subplots()
+    ax.plot(res.depths, res.depths, color="#888888", linestyle="-.", label="y = N")
+    for rule in res.rules:
+        if rule == "bp":
+            continue
+        for hw in res.hardware:
+            pts = [(d, s) for d in res.depths if (s := res.speedup(rule, d, hw)) is not None]
+            if pts:
+                ax.plot(*zip(*pts), label=f"BP / {rule.upper()}, {hw}", **_hw(hw), **rule_style(res, rule))
+    _depth_axis(ax)
+    _style(ax, "speed-up over BP (epoch latency ratio)", 7)
+    return _finish(fig, res, "Speed-up over BP against depth: chip as given vs equal hardware", False)
+
+
+def accuracy_vs_depth(res: StudyResults) -> Figure:
+    sets = res.nonidealities
+    fig = Figure(figsize=(5.5 * len(sets), 4.4))
+    axes = fig.subplots(1, len(sets), squeeze=False)[0]
+    for ax, nonideal in zip(axes, sets):
+        for rule in res.rules:
+            pts = [(d, s) for d in res.depths if (s := res.accuracy(rule, d, nonideal)) is not None]
+            if pts:
+                ds = [d for d, _ in pts]
+                ax.errorbar(ds, [100 * s.mean for _, s in pts], yerr=[100 * s.sd for _, s in pts], capsize=3,
+                            label=rule.upper(), **rule_style(res, rule))
+        label = {"all": "every effect of the chip on", "none": "without nonidealities (float, plain SGD)"}
+        ax.set_title(label.get(nonideal, nonideal), fontsize=9)
+        _depth_axis(ax)
+        _style(ax, "test accuracy [%], mean ± sd over seeds", 8)
+    return _finish(fig, res, "Test accuracy against depth per rule, with and without nonidealities", True)
+
+
+def accuracy_vs_time(res: StudyResults) -> Figure:
+    fig = Figure(figsize=(7.5, 5))
+    ax = fig.subplots()
+    for rule in res.rules:
+        if rule == "bp":
+            continue
+        for hw, fill in (("given", True), ("equal-per-layer", False)):
+            if hw not in res.hardware:
+                continue
+            xs, ys, ns = [], [], []
+            for d in res.depths:
+                s = res.speedup(rule, d, hw)
+                a_bp, a_r = res.accuracy("bp", d), res.accuracy(rule, d)
+                if s is None or a_bp is None or a_r is None:
+                    continue
+                xs.append(100 * (1 - 1 / s))
+                ys.append(100 * (a_bp.mean - a_r.mean))
+                ns.append(d)
+            if xs:
+                st = rule_style(res, rule)
+                ax.scatter(xs, ys, marker=st["marker"], s=40, label=f"{rule.upper()} vs BP, {hw}",
+                           facecolors=st["color"] if fill else "none", edgecolors=st["color"])
+                for x, y, n in zip(xs, ys, ns):
+                    ax.annotate(f"N={n}", (x, y), fontsize=7, xytext=(3, 3), textcoords="offset points")
+    ax.axhline(0, color="#888888", linewidth=0.8)
+    ax.set_xlabel("training time saved against BP [%] (1 − t_rule / t_BP)")
+    _style(ax, "accuracy lost against BP [points] (every effect on)", 7)
+    return _finish(fig, res, "Accuracy lost vs time saved, one point per depth and rule", True)
+
+
+def effect_costs(res: StudyResults) -> Figure:
+    effects = ["all"] + res.effects
+    fig = Figure(figsize=(8, 4.6))
+    ax = fig.subplots()
+    width = 0.8 / max(1, len(res.rules))
+    for i, rule in enumerate(res.rules):
+        vals = [res.effect_cost(rule, e) for e in effects]
+        xs = [k + i * width for k, v in enumerate(vals) if v is not None]
+        ys = [100 * v.mean for v in vals if v is not None]
+        es = [100 * v.sd for v in vals if v is not None]
+        if xs:
+            ax.bar(xs, ys, width, yerr=es, capsize=3, label=rule.upper(), color=rule_style(res, rule)["color"])
+    ax.set_xticks([k + width * (len(res.rules) - 1) / 2 for k in range(len(effects))],
+                  ["whole device model" if e == "all" else e for e in effects])
+    ax.axhline(0, color="#888888", linewidth=0.8)
+    ax.set_ylabel("accuracy cost [points] (effect off − all on)")
+    ax.grid(alpha=0.3, axis="y")
+    _legend(ax, 8)
+    return _finish(fig, res, f"Accuracy cost of each nonideality per rule (N = {res.reference_depth}, paired by seed)", True)
+
+
+def accuracy_vs_settings(res: StudyResults) -> Figure:
+    names = list(res.vary_axes)
+    fig = Figure(figsize=(5 * max(1, len(names)), 4.2))
+    axes = fig.subplots(1, max(1, len(names)), squeeze=False)[0]
+    for ax, axis in zip(axes, names):
+        values = res.vary_axes[axis]
+        for rule in res.rules:
+            pts = [(i, s) for i, v in enumerate(values) if (s := res.vary_accuracy(axis, v, rule)) is not None]
+            if pts:
+                ax.errorbar([i for i, _ in pts], [100 * s.mean for _, s in pts], yerr=[100 * s.sd for _, s in pts],
+                            capsize=3, label=rule.upper(), **rule_style(res, rule))
+        ax.set_xticks(range(len(values)), [str(v) for v in values])
+        ax.set_xlabel(axis)
+        _style(ax, f"test accuracy [%] ({ACCURACY})", 8)
+    return _finish(fig, res, f"Test accuracy against device settings (N = {res.reference_depth}, every effect on)", True)

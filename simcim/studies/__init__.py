@@ -1,0 +1,1 @@
+"""Studies: a study YAML expanded into sweep points (plan), its numbers read back (results)."""

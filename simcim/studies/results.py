@@ -1,0 +1,231 @@
+"""A study's numbers from its results store: cost per (rule, depth, hardware), speed-ups on given and
+equal hardware, accuracy mean ± sd over seeds, each effect's accuracy cost, and the plain-sentence
+verdict on the study's two claims (docs/reference.md). Reads rows only; report/ draws them.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from dataclasses import dataclass, field
+from typing import Any
+
+from simcim.studies.plan import StudyPlan
+from simcim.sweep.store import Row
+
+ACCURACY = "accuracy_last3"
+CLAIM_1 = "Claim 1 (BP learns more accurate models than DFA under the chip's nonidealities)"
+CLAIM_2 = "Claim 2 (DFA cuts training time by a factor approaching N)"
+CHANCE_MARGIN = 0.05  # a depth where no rule is 5 points above chance did not learn: left out of claim 1  # test accuracy averaged over the last 3 epochs: one epoch swings by a point or more
+
+
+@dataclass(frozen=True)
+class Stat:
+    mean: float
+    sd: float  # sample standard deviation over seeds (0 with one seed)
+    n: int
+
+    def text(self, scale: float = 100.0, digits: int = 1) -> str:
+        if self.n > 1:
+            return f"{scale * self.mean:.{digits}f} ± {scale * self.sd:.{digits}f}"
+        return f"{scale * self.mean:.{digits}f}"
+
+
+def stat(values: list[float]) -> Stat | None:
+    if not values:
+        return None
+    return Stat(statistics.fmean(values), statistics.stdev(values) if len(values) > 1 else 0.0, len(values))
+
+
+@dataclass
+class StudyResults:
+    chip: str
+    dataset: str | None
+    epochs: int | None
+    seeds: list[int]
+    rules: list[str]
+    depths: list[int]
+    width: int
+    reference_depth: int
+    hardware: list[str]
+    simulate_axes: dict[str, list[Any]]
+    vary_axes: dict[str, list[Any]]
+    effects: list[str]
+    nonidealities: list[str]
+    inputs: int = 784
+    classes: int = 10
+    rows: list[tuple[dict[str, Any], dict[str, float]]] = field(default_factory=list)  # ok points of the plan
+    missing: int = 0  # points of the plan not (yet) in the store
+    failed: list[str] = field(default_factory=list)  # "label: error" of failed points
+
+    # -- selection ----------------------------------------------------------------------------------
+    def _select(self, **want: Any) -> list[dict[str, float]]:
+        return [m for p, m in self.rows if all(p.get(k) == v for k, v in want.items())]
+
+    def cost(self, rule: str, depth: int, hardware: str = "given") -> dict[str, float] | None:
+        found = self._select(part="sim-depth", rule=rule, depth=depth, hardware=hardware)
+        return found[0] if found else None
+
+    def axis_cost(self, axis: str, value: Any, rule: str) -> dict[str, float] | None:
+        found = self._select(part="sim-axis", axis=axis, value=value, rule=rule)
+        return found[0] if found else None
+
+    def speedup(self, rule: str, depth: int, hardware: str, base: str = "bp") -> float | None:
+        """Epoch latency of ``base`` over ``rule``'s, both on ``hardware``."""
+        a, b = self.cost(base, depth, hardware), self.cost(rule, depth, hardware)
+        if a is None or b is None or not b["latency_s"]:
+            return None
+        return a["latency_s"] / b["latency_s"]
+
+    def extra_area_mm2(self, rule: str, depth: int, hardware: str) -> float | None:
+        """Area ``rule`` needs on ``hardware`` beyond the chip as given to it."""
+        a, b = self.cost(rule, depth, hardware), self.cost(rule, depth, "given")
+        return None if a is None or b is None else a["area_mm2"] - b["area_mm2"]
+
+    def accuracy(self, rule: str, depth: int, nonidealities: str = "all") -> Stat | None:
+        return stat([m[ACCURACY] for m in self._select(part="train-depth", rule=rule, depth=depth,
+                                                       nonidealities=nonidealities) if ACCURACY in m])
+
+    def _by_seed(self, part: str, **want: Any) -> dict[int, float]:
+        return {int(p["seed"]): m[ACCURACY] for p, m in self.rows
+                if p.get("part") == part and ACCURACY in m and all(p.get(k) == v for k, v in want.items())}
+
+    def effect_cost(self, rule: str, effect: str) -> Stat | None:
+        """Accuracy with every effect on minus with ``effect`` off alone, at the reference depth, paired
+        by seed (positive: the effect costs accuracy). ``effect`` "all" is the whole device model
+        (float math minus all on)."""
+        on = self._by_seed("train-depth", rule=rule, depth=self.reference_depth, nonidealities="all")
+        if effect == "all":
+            off = self._by_seed("train-depth", rule=rule, depth=self.reference_depth, nonidealities="none")
+        else:
+            off = self._by_seed("train-effect", rule=rule, nonidealities=f"no-{effect}")
+            off.update(self._by_seed("train-depth", rule=rule, depth=self.reference_depth,
+                                     nonidealities=f"no-{effect}"))
+        return stat([off[s] - on[s] for s in sorted(set(on) & set(off))])
+
+    def vary_accuracy(self, axis: str, value: Any, rule: str) -> Stat | None:
+        return stat([m[ACCURACY] for m in self._select(part="train-vary", axis=axis, value=value, rule=rule)
+                     if ACCURACY in m])
+
+    def trained(self) -> bool:
+        return any(p.get("part", "").startswith("train") for p, _ in self.rows)
+
+    def provenance_line(self) -> str:
+        seeds = ", ".join(map(str, self.seeds)) or "-"
+        epochs = f"{self.epochs} epoch{'s' if self.epochs != 1 else ''}"
+        train = f"{self.dataset}, {epochs}, seed{'s' if len(self.seeds) != 1 else ''} {seeds}" if self.dataset else "no training"
+        return f"chip {self.chip}; MLP {self.inputs}-{self.width}×(N−1)-{self.classes}; {train}"
+
+    # -- the study's claims -------------------------------------------------------------------------
+    def claims(self) -> list[str]:
+        return [self.claim_accuracy(), self.claim_speed()]
+
+    def claim_accuracy(self) -> str:
+        """Claim 1: BP learns more accurate models under hardware imperfections (than DFA)."""
+        if "bp" not in self.rules or "dfa" not in self.rules:
+            return f"{CLAIM_1}: needs both bp and dfa in --rules."
+        diffs: list[tuple[int, float, float]] = []  # depth, BP - DFA (points), combined sd
+        unlearned: list[int] = []  # depths where no rule got clear of chance: they tell nothing
+        for d in self.depths:
+            bp, dfa = self.accuracy("bp", d), self.accuracy("dfa", d)
+            if bp and dfa:
+                if max(bp.mean, dfa.mean) < 1 / self.classes + CHANCE_MARGIN:
+                    unlearned.append(d)
+                else:
+                    diffs.append((d, 100 * (bp.mean - dfa.mean), 100 * math.hypot(bp.sd, dfa.sd)))
+        chance = (f" At N = {', '.join(map(str, unlearned))} neither BP nor DFA got {100 * CHANCE_MARGIN:.0f} points "
+                  f"clear of chance ({100 / self.classes:.0f} %): those networks did not learn in "
+                  f"{self.epochs} epochs and are left out.") if unlearned else ""
+        if not diffs:
+            return f"{CLAIM_1}: no training results yet." if not unlearned else f"{CLAIM_1}: undecided." + chance
+        mean = statistics.fmean(x for _, x, _ in diffs)
+        clear = [d for d, x, sd in diffs if x > max(sd, 0.0)]
+        behind = [d for d, x, sd in diffs if x < -max(sd, 0.0)]
+        lo = min(diffs, key=lambda t: t[1])
+        hi = max(diffs, key=lambda t: t[1])
+        if mean > 0 and len(clear) > len(diffs) / 2:
+            verdict = "supported"
+        elif mean > 0:
+            verdict = "weakly supported (BP ahead on average, but mostly within the seeds' spread)"
+        else:
+            verdict = "not supported"
+        cost = []
+        for rule in ("bp", "dfa"):
+            c = self.effect_cost(rule, "all")
+            if c is not None:
+                sd = f" ± {100 * c.sd:.1f}" if c.n > 1 else ""
+                cost.append(f"from float math to the chip's device model {rule.upper()}'s accuracy changes by "
+                            f"{-100 * c.mean:+.1f}{sd} points at N = {self.reference_depth}")
+        return (f"{CLAIM_1}: {verdict}. "
+                f"With every effect on, BP − DFA test accuracy is {mean:+.1f} points on average over N = "
+                f"{', '.join(str(d) for d, _, _ in diffs)} (from {lo[1]:+.1f} at N = {lo[0]} to {hi[1]:+.1f} at "
+                f"N = {hi[0]}); BP is ahead by more than the seeds' spread at {len(clear)} of {len(diffs)} depths "
+                f"and behind by more at {len(behind)}"
+                + (f"; {'; '.join(cost)}" if cost else "") + f" ({self.provenance_line()})." + chance)
+
+    def claim_speed(self) -> str:
+        """Claim 2: DFA cuts training time by a factor approaching N for N layers."""
+        if "bp" not in self.rules or "dfa" not in self.rules:
+            return f"{CLAIM_2}: needs both bp and dfa in --rules."
+        given = [(d, s) for d in self.depths if (s := self.speedup("dfa", d, "given")) is not None]
+        if not given:
+            return f"{CLAIM_2}: no simulation results yet."
+        parts = [f"On the chip as given DFA is {_range(given)} faster than BP per epoch "
+                 f"({_fraction_of_n(given)})"]
+        eq = [(d, s) for d in self.depths if (s := self.speedup("dfa", d, "equal-per-layer")) is not None]
+        if eq:
+            parts.append(f"on equal hardware (one WG unit per layer for every rule, same DRAM) {_range(eq)} "
+                         f"({_fraction_of_n(eq)})")
+        sh = [(d, s) for d in self.depths if (s := self.speedup("dfa", d, "equal-shared")) is not None]
+        if sh:
+            parts.append(f"with one shared WG unit for every rule {_range(sh)}")
+        d_max, s_max = given[-1]
+        judged = eq or given  # the rule's own speed-up where equal hardware was run
+        first, last = judged[0][1], judged[-1][1]
+        if last >= 0.75 * d_max:
+            verdict = "supported"
+        elif last > first and last >= 1.5:
+            verdict = "partly supported (it grows with N but stays below 0.75 N)"
+        else:
+            verdict = "not supported"
+        ref = dict(eq).get(d_max)
+        share = ""
+        if ref is not None and s_max > 0:
+            share = (f". At N = {d_max}, {s_max:.2f}× on the given chip against {ref:.2f}× on equal hardware: "
+                     f"a factor {s_max / ref:.2f} of the given speed-up comes from the extra hardware, "
+                     "not from the learning rule")
+        return (f"{CLAIM_2}: {verdict} "
+                f"(judged on {'equal' if eq else 'given'} hardware: supported means at least 0.75 N at the deepest N). " + "; ".join(parts) + share
+                + f" (chip {self.chip}, simulation of one epoch).")
+
+
+def _range(series: list[tuple[int, float]]) -> str:
+    return f"{series[0][1]:.2f}× (N = {series[0][0]}) to {series[-1][1]:.2f}× (N = {series[-1][0]})"
+
+
+def _fraction_of_n(series: list[tuple[int, float]]) -> str:
+    fr = [s / d for d, s in series]
+    return f"speed-up / N from {min(fr):.2f} to {max(fr):.2f}"
+
+
+def collect(plan: StudyPlan, rows: list[Row], chip: str) -> StudyResults:
+    """The plan's points as found in the store (rows of other settings are left out)."""
+    s = plan.study.spec
+    t = s.train
+    keys = {p.key for p in plan.points}
+    found = {r.key: r for r in rows if r.key in keys}
+    res = StudyResults(
+        chip=chip, dataset=t.dataset if t else None, epochs=t.epochs if t else None,
+        seeds=list(t.seeds) if t else [], rules=list(s.rules), depths=list(s.depths), width=s.width,
+        reference_depth=s.reference_depth, hardware=list(s.hardware), simulate_axes=dict(s.simulate),
+        vary_axes=dict(t.vary) if t else {}, effects=list(t.effects) if t else [],
+        nonidealities=list(t.nonidealities) if t else [], inputs=plan.inputs, classes=plan.classes)
+    for point in plan.points:
+        row = found.get(point.key)
+        if row is None:
+            res.missing += 1
+        elif row.status != "ok":
+            res.failed.append(f"{point.label()}: {row.error}")
+        else:
+            res.rows.append((dict(point.params), dict(row.metrics)))
+    return res

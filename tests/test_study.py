@@ -1,0 +1,295 @@
+"""`simcim study` (issue 14): a study spec expands into simulation and training points, runs through
+the sweep machinery into DIR/results.db, and writes DIR/index.html; a killed study resumes without
+recomputing finished points; the equal-hardware numbers agree with direct simulations worked by hand."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from helpers_sweep import ARCH, TINY_STUDY as TINY, WORKLOADS
+from simcim.api import simulate
+from simcim.cli import main
+from simcim.paths import DEFAULT_STUDY
+from simcim.spec.loader import load_architecture, load_workload
+from simcim.studies.estimate import estimate
+from simcim.studies.plan import build_plan, weights_of
+from simcim.studies.spec import apply_choices, load_study
+
+TINY_SIM, TINY_TRAIN = 2 * 2 * 3 + 2 * 2, 2 * 2 * (2 * 2 + 1 + 2)
+
+
+def _rows(db: Path) -> dict[str, tuple[str, str, float]]:
+    with sqlite3.connect(db) as con:
+        return {k: (s, f, w) for k, s, f, w in con.execute("SELECT key, status, finished_at, wall_s FROM points")}
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
+    root = tmp_path_factory.mktemp("study")
+    spec = root / "tiny.yaml"
+    spec.write_text(TINY)
+    out = root / "out"
+    proc = subprocess.run([sys.executable, "-m", "simcim.cli", "study", "--spec", str(spec), "--workers", "2",
+                           "--out", str(out)], capture_output=True, text=True, timeout=600,
+                          env={**os.environ, "OMP_NUM_THREADS": "1"})
+    assert proc.returncode == 0, proc.stderr
+    return spec, out, proc.stdout + proc.stderr
+
+
+def test_tiny_study_runs_end_to_end(tiny: tuple[Path, Path, str]) -> None:
+    spec, out, log = tiny
+    rows = _rows(out / "results.db")
+    assert len(rows) == TINY_SIM + TINY_TRAIN and {s for s, _, _ in rows.values()} == {"ok"}
+    assert f"{TINY_SIM + TINY_TRAIN} points ({TINY_TRAIN} training, {TINY_SIM} simulation)" in log
+    assert re.search(r"estimate: \d+ training points, about .* measured here", log)
+    html = (out / "index.html").read_text()
+    for claim in ("Claim 1 (BP learns more accurate models", "Claim 2 (DFA cuts training time"):
+        assert claim in html
+    assert "digits, 1 epoch, seeds 0, 1" in html  # every figure's source line
+    pngs = {p.name for p in out.glob("*.png")}
+    assert pngs == {"speedup.png", "cost_depth.png", "cost_axes.png", "accuracy_depth.png", "tradeoff.png",
+                    "effects.png", "settings.png"}
+    assert html.count('<img src="data:image/png;base64,') == len(pngs)  # self-contained
+
+
+def test_second_run_recomputes_nothing(tiny: tuple[Path, Path, str], capsys: pytest.CaptureFixture[str]) -> None:
+    spec, out, _ = tiny
+    before = _rows(out / "results.db")
+    assert main(["study", "--spec", str(spec), "--workers", "1", "--out", str(out)]) == 0
+    assert f"0 ok, 0 failed, {len(before)} already done" in capsys.readouterr().err
+    assert _rows(out / "results.db") == before  # same rows, same finish times
+
+
+def test_equal_hardware_against_direct_simulation(tiny: tuple[Path, Path, str]) -> None:
+    """Worked by hand from the simulator: the study's numbers are those of the same chip with
+    weight_gradient.units forced, and equal hardware adds WG-unit area only."""
+    spec, out, _ = tiny
+    with sqlite3.connect(out / "results.db") as con:
+        got = {(r, d, hw): json.loads(m) for r, d, hw, m in con.execute(
+            "SELECT rule, depth, hardware, metrics_json FROM points WHERE part = 'sim-depth'")}
+    layers = [{"kind": "linear", "out_features": 64, "activation": "relu"}] * 2 + \
+             [{"kind": "linear", "out_features": 10, "activation": "none"}]
+    direct = {}
+    for rule in ("bp", "dfa"):
+        wl = load_workload(WORKLOADS / "mlp2-bp.yaml", {"layers": layers, "rule": rule, "name": "mlp3-w64"})
+        for units in ("auto", "per_layer", "shared"):
+            direct[rule, units] = simulate(load_architecture(ARCH, {"chip.weight_gradient.units": units}), wl)
+    for rule in ("bp", "dfa"):
+        for hw, units in (("given", "auto"), ("equal-per-layer", "per_layer"), ("equal-shared", "shared")):
+            r = direct[rule, units]
+            assert got[rule, 3, hw]["latency_s"] == pytest.approx(r.per_epoch.latency_s, rel=1e-12)
+            # 50,000 images per epoch in batches of 200: 250 iterations
+            assert got[rule, 3, hw]["latency_s"] == pytest.approx(250 * r.per_iteration.latency_s, rel=1e-9)
+    # The given chip: BP one shared WG unit, DFA one per layer (the study's fork).
+    assert direct["bp", "auto"].mapping.wg_units == 1 and direct["dfa", "auto"].mapping.wg_units == 3
+    # Equal hardware for BP = three WG units: the extra area is the WG units' and nothing else.
+    a_given, a_eq = direct["bp", "auto"].area.by_component_mm2, direct["bp", "per_layer"].area.by_component_mm2
+    extra = got["bp", 3, "equal-per-layer"]["area_mm2"] - got["bp", 3, "given"]["area_mm2"]
+    assert extra == pytest.approx(a_eq["wg_units"] - a_given["wg_units"], rel=1e-9) and extra > 0
+    assert {k: v for k, v in a_eq.items() if k != "wg_units"} == {k: v for k, v in a_given.items() if k != "wg_units"}
+    # DFA already has one unit per layer: equal-per-layer is its given chip.
+    assert got["dfa", 3, "equal-per-layer"] == got["dfa", 3, "given"]
+    # One shared unit for both: every weight gradient queues on it, the rules take the same time.
+    s_shared = got["bp", 3, "equal-shared"]["latency_s"] / got["dfa", 3, "equal-shared"]["latency_s"]
+    assert s_shared == pytest.approx(1.0, abs=0.01)
+
+
+def test_report_loads_in_headless_chromium(tiny: tuple[Path, Path, str]) -> None:
+    from test_report_browser import PROBE, _browser, _run
+
+    browser = _browser()
+    if browser is None:
+        pytest.skip("no Chromium here (Debian: apt-get install -y chromium)")
+    _, out, _ = tiny
+    page = out / "_probe.html"
+    page.write_text((out / "index.html").read_text().replace("<head>", "<head>" + PROBE, 1))
+    run = _run(browser, "--dump-dom", page.as_uri())
+    found = re.search(r'<pre id="probe">(.*?)</pre>', run.stdout, re.S)
+    assert found, run.stderr[-2000:]
+    state = json.loads(found.group(1).replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
+                       .replace("&quot;", '"'))
+    assert [line for line in run.stderr.splitlines() if ":CONSOLE" in line] == [] and state["errors"] == []
+    assert state["title"].startswith("simcim study tiny")
+    assert len(state["images"]) == 7
+    for img in state["images"]:
+        assert img["complete"] and min(img["natural"]) > 100 and min(img["box"]) > 50, img
+    shot = out / "screenshot.png"
+    _run(browser, "--window-size=1280,2400", "--hide-scrollbars", f"--screenshot={shot}", (out / "index.html").as_uri())
+    assert shot.stat().st_size > 10_000
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="SIGKILL of a process group")
+def test_killed_study_resumes_without_recomputing(tmp_path: Path) -> None:
+    spec = tmp_path / "tiny.yaml"
+    spec.write_text(TINY)
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "simcim.cli", "study", "--spec", str(spec), "--no-train", "--workers", "1",
+           "--out", str(out), "--quiet"]
+    # Each point sleeps 0.4 s first (the sweep's test knob), so the study is mid-way when killed.
+    proc = subprocess.Popen(cmd, env={**os.environ, "SIMCIM_SWEEP_TEST_SLEEP_S": "0.4"}, start_new_session=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    db = out / "results.db"
+    deadline = time.monotonic() + 120
+    while True:
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "no point finished"
+        if db.exists():
+            try:
+                if len(_rows(db)) >= 4:
+                    break
+            except sqlite3.OperationalError:
+                pass
+        time.sleep(0.1)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(30)
+    before = _rows(db)
+    assert 4 <= len(before) < TINY_SIM
+    rerun = subprocess.run(cmd[:-1], capture_output=True, text=True, timeout=300)
+    assert rerun.returncode == 0, rerun.stderr
+    assert f"{TINY_SIM - len(before)} ok, 0 failed, {len(before)} already done" in rerun.stderr
+    after = _rows(db)
+    assert len(after) == TINY_SIM and {k: after[k] for k in before} == before
+
+
+def test_bundled_study_expands_as_counted_by_hand() -> None:
+    study = load_study(DEFAULT_STUDY)
+    plan = build_plan(study)
+    # simulation: 7 depths x 3 rules x 3 hardware + (4 widths + 4 batches + 3 bits + 5 ADC + 3 on/off) x 3 rules
+    # training: 2 seeds x 3 rules x (7 depths x {all, none} + 4 effects + 4 + 3 + 3 device settings)
+    assert len(plan.points) == 63 + 19 * 3 + 2 * 3 * (14 + 4 + 10)
+    train = plan.training_points()
+    assert len(train) == 168 and plan.points[:168] == train  # training first ...
+    depth_series = [p for p in train if p.params["part"] == "train-depth"]
+    assert train[:len(depth_series)] == depth_series and len(depth_series) == 2 * 3 * 14  # ... the depth series first
+    for series in (depth_series, train[len(depth_series):]):  # ... each the largest network first
+        weights = [plan.weights(p) for p in series]
+        assert weights == sorted(weights, reverse=True)
+    assert train[0].params["depth"] == 8
+    assert {p.task.train.dataset for p in train} == {"fashion-mnist"}  # type: ignore[union-attr]
+    quick = build_plan(apply_choices(study, quick=True, depths=[2, 3], rules=["bp", "dfa"], seeds=[0]))
+    assert {p.task.train.dataset for p in quick.training_points()} == {"digits"}  # type: ignore[union-attr]
+    assert quick.study.spec.reference_depth == 3  # moved onto a depth the study has
+    assert weights_of(3, 1024, 784, 10) == 784 * 1024 + 1024 * 1024 + 1024 * 10
+
+
+def test_estimate_scales_the_measured_epoch_by_weights() -> None:
+    study = apply_choices(load_study(DEFAULT_STUDY), quick=True, depths=[2, 4], rules=["bp"], seeds=[0])
+    plan = build_plan(study)
+    measured = []
+    est = estimate(plan, plan.points, workers=2, measure=lambda p: measured.append(p) or 2.0)
+    assert est is not None and len(measured) == 1 and measured[0].params["depth"] == 4
+    w2, w4 = weights_of(2, 1024, 784, 10), weights_of(4, 1024, 784, 10)
+    t = plan.study.spec.train
+    assert t is not None
+    n2 = sum(1 for p in plan.training_points() if p.params["depth"] == 2)
+    n4 = len(plan.training_points()) - n2
+    assert est.total_s == pytest.approx(t.epochs * 2.0 * (n4 + n2 * w2 / w4))
+    assert est.wall_s == pytest.approx(est.total_s / 2)
+
+
+@pytest.mark.parametrize("text, where", [
+    ("rules: [bp, dfx]", "rules"),
+    ("depths: [2, 2]", "depths"),
+    ("simulate: {chip.tiles: [1]}", "simulate"),
+    ("train: {nonidealities: [all, no-magic]}", "train.nonidealities"),
+    ("colour: blue", "colour"),
+])
+def test_bad_study_file_is_one_line_error(tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str,
+                                          where: str) -> None:
+    spec = tmp_path / "bad.yaml"
+    spec.write_text(f"name: bad\narchitecture: {ARCH}\nworkload: {WORKLOADS}/mlp2-bp.yaml\n{text}\n")
+    assert main(["study", "--spec", str(spec), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"simcim: error: {spec}:4: {where}") and "\n" not in err
+    assert not (tmp_path / "o").exists()
+
+
+def _results(speed: dict[tuple[str, int, str], float], acc: dict[tuple[str, int, str, int], float]):
+    from simcim.studies.results import StudyResults
+
+    res = StudyResults(chip="chip", dataset="digits", epochs=3, seeds=[0, 1], rules=["bp", "dfa"], depths=[2, 4, 8],
+                       width=64, reference_depth=4, hardware=["given", "equal-per-layer"], simulate_axes={},
+                       vary_axes={}, effects=["adc"], nonidealities=["all", "none"])
+    for (rule, d, hw), lat in speed.items():
+        res.rows.append(({"part": "sim-depth", "rule": rule, "depth": d, "hardware": hw},
+                         {"latency_s": lat, "area_mm2": 1.0 + (hw != "given") * (rule == "bp") * d}))
+    for (rule, d, nonideal, seed), a in acc.items():
+        part = "train-effect" if nonideal.startswith("no-") else "train-depth"
+        res.rows.append(({"part": part, "rule": rule, "depth": d, "nonidealities": nonideal, "seed": seed},
+                         {"accuracy_last3": a}))
+    return res
+
+
+def test_claims_worked_by_hand() -> None:
+    # BP takes N s per epoch on the given chip and 1.1 s on equal hardware; DFA 1 s on both.
+    speed = {("bp", d, "given"): float(d) for d in (2, 4, 8)} | {("bp", d, "equal-per-layer"): 1.1 for d in (2, 4, 8)}
+    speed |= {("dfa", d, hw): 1.0 for d in (2, 4, 8) for hw in ("given", "equal-per-layer")}
+    acc = {}
+    for seed, wobble in ((0, 0.01), (1, -0.01)):
+        acc |= {("bp", 2, "all", seed): 0.90 + wobble, ("dfa", 2, "all", seed): 0.80 + wobble,
+                ("bp", 4, "all", seed): 0.85 + wobble, ("dfa", 4, "all", seed): 0.84 - wobble,
+                ("bp", 8, "all", seed): 0.11, ("dfa", 8, "all", seed): 0.10,  # at chance: left out
+                ("bp", 4, "none", seed): 0.88, ("dfa", 4, "none", seed): 0.87,
+                ("bp", 4, "no-adc", seed): 0.86 + wobble, ("dfa", 4, "no-adc", seed): 0.84 - wobble}
+    res = _results(speed, acc)
+    assert res.speedup("dfa", 8, "given") == 8.0 and res.speedup("dfa", 8, "equal-per-layer") == pytest.approx(1.1)
+    assert res.extra_area_mm2("bp", 8, "equal-per-layer") == 8.0 and res.extra_area_mm2("dfa", 8, "equal-per-layer") == 0
+    a = res.accuracy("bp", 2)
+    assert a is not None and a.mean == pytest.approx(0.90) and a.sd == pytest.approx(0.0002 ** 0.5, rel=1e-6)  # sample sd of 0.91, 0.89
+    cost = res.effect_cost("bp", "adc")  # paired by seed: (0.87 - 0.86, 0.85 - 0.84)
+    assert cost is not None and cost.mean == pytest.approx(0.01) and cost.sd == pytest.approx(0.0, abs=1e-12)
+    whole = res.effect_cost("dfa", "all")  # 0.87 - 0.83, 0.87 - 0.85
+    assert whole is not None and whole.mean == pytest.approx(0.03)
+    c1, c2 = res.claims()
+    # BP - DFA: +10.0 at N = 2 (sd 1.4) and +1.0 at N = 4 (sd 2.8): ahead on average, clearly at 1 of 2 depths
+    assert c1.startswith("Claim 1 (BP learns more accurate models than DFA under the chip's nonidealities): weakly")
+    assert "+5.5 points on average over N = 2, 4" in c1 and "at 1 of 2 depths" in c1
+    assert "At N = 8 neither BP nor DFA got 5 points clear of chance (10 %)" in c1
+    # given 2, 4, 8 (= N: the fork's claim), equal 1.1: the speed-up is the hardware's
+    assert c2.startswith("Claim 2 (DFA cuts training time by a factor approaching N): not supported (judged on equal")
+    assert "2.00× (N = 2) to 8.00× (N = 8)" in c2 and "1.10× (N = 2) to 1.10× (N = 8)" in c2
+    assert "a factor 7.27 of the given speed-up comes from the extra hardware" in c2
+    # On hardware where the rule itself gives 0.8 N, the claim holds.
+    speed |= {("bp", d, "equal-per-layer"): 0.8 * d for d in (2, 4, 8)}
+    assert "approaching N): supported" in _results(speed, acc).claim_speed()
+
+
+def test_dry_run_and_report_only_read_the_store(tiny: tuple[Path, Path, str], capsys: pytest.CaptureFixture[str]) -> None:
+    spec, out, _ = tiny
+    assert main(["study", "--spec", str(spec), "--dry-run", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "train-depth      16 points,    16 done" in text and "sim-depth        12 points,    12 done" in text
+    assert f"study tiny: {TINY_SIM + TINY_TRAIN} points, {TINY_SIM + TINY_TRAIN} done, 0 to run" in text
+    # Another epoch count is another set of points: none done yet, and the report says so.
+    assert main(["study", "--spec", str(spec), "--epochs", "2", "--dry-run", "--out", str(out)]) == 0
+    assert f"{TINY_SIM} done, {TINY_TRAIN} to run" in capsys.readouterr().out
+    (out / "index.html").unlink()
+    assert main(["study", "--spec", str(spec), "--epochs", "2", "--report-only", "--out", str(out), "--quiet"]) == 0
+    html = (out / "index.html").read_text()
+    assert f"{TINY_SIM} points done; {TINY_TRAIN} not run yet" in html and "no training results yet" in html
+    assert main(["study", "--spec", str(spec), "--report-only", "--out", str(out), "--quiet"]) == 0  # restore
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--depths", "0-3"], "--depths '0-3'"),
+    (["--seeds", "0,x"], "--seeds '0,x'"),
+    (["--rules", "bp,backprop"], "--rules: unknown rule 'backprop'"),
+    (["--epochs", "0"], "--epochs must be at least 1"),
+    (["--report-only"], "does not exist (run the study first)"),
+])
+def test_bad_options_are_one_line_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str],
+                                         message: str) -> None:
+    assert main(["study", "--quick", *args, "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("simcim: error: ") and message in err and "\n" not in err
+    assert not (tmp_path / "o").exists()
