@@ -13,10 +13,10 @@ from typing import Any
 from simcim.studies.plan import StudyPlan
 from simcim.sweep.store import Row
 
-ACCURACY = "accuracy_last3"
+ACCURACY = "accuracy_last3"  # test accuracy averaged over the last 3 epochs: one epoch swings by a point or more
 CLAIM_1 = "Claim 1 (BP learns more accurate models than DFA under the chip's nonidealities)"
 CLAIM_2 = "Claim 2 (DFA cuts training time by a factor approaching N)"
-CHANCE_MARGIN = 0.05  # a depth where no rule is 5 points above chance did not learn: left out of claim 1  # test accuracy averaged over the last 3 epochs: one epoch swings by a point or more
+CHANCE_MARGIN = 0.05  # a depth where no rule is 5 points above chance did not learn: left out of claim 1
 
 
 @dataclass(frozen=True)
