@@ -153,3 +153,21 @@ def test_keys_are_stable_and_follow_contents_not_locations(tmp_path: Path) -> No
     work.write_text(work.read_text().replace("batch_size: 200", "batch_size: 100"))
     keys_edited = [p.key for p in expand(load_sweep(tmp_path / "two" / "s.yaml"))]
     assert set(keys_edited).isdisjoint(keys_one)  # an edited spec makes the old results stale
+
+
+def test_keys_follow_the_model_versions(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A store keeps a point only while the model that made it is the same (simcim/model_version.py):
+    # a training-model bump reruns trained points, not simulated ones; a simulation bump reruns both.
+    from simcim import model_version
+
+    def keys(name: str) -> list[str]:
+        return [p.key for p in expand(load_sweep(ROOT / "sweeps" / f"{name}.yaml"))]
+
+    sim, trained = keys("adc-bits"), keys("nonlinearity-accuracy")
+    monkeypatch.setattr(model_version, "TRAINING", model_version.TRAINING + 1)
+    assert keys("adc-bits") == sim
+    assert set(keys("nonlinearity-accuracy")).isdisjoint(trained)
+    monkeypatch.setattr(model_version, "TRAINING", model_version.TRAINING - 1)
+    monkeypatch.setattr(model_version, "SIMULATION", model_version.SIMULATION + 1)
+    assert set(keys("adc-bits")).isdisjoint(sim)
+    assert set(keys("nonlinearity-accuracy")).isdisjoint(trained)

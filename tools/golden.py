@@ -5,8 +5,9 @@ drawn from them.
     python tools/golden.py --write    # print the diff, then rewrite the file and the README's tables
 
 tests/test_golden.py fails when the simulator's numbers leave the file, or when the README's
-generated tables differ from what the file gives. A change that moves numbers on purpose reruns
-``--write`` and commits the diff with the reason.
+generated tables differ from what the file gives. A change that moves numbers on purpose bumps
+``simcim.model_version.SIMULATION``, reruns ``--write`` (which refuses moved numbers under the file's
+version) and commits the diff with the reason.
 """
 
 from __future__ import annotations
@@ -68,7 +69,10 @@ def compute() -> dict[str, Any]:
         for wl in sorted((ROOT / "workloads").glob("*.yaml")):
             key = f"{arch.stem}/{wl.stem}"
             cases[key] = _case_numbers(arch, wl, key in CRITICAL_CASES)
-    return {"about": "simcim golden numbers; regenerate with: python tools/golden.py --write", "cases": cases}
+    from simcim import model_version
+
+    return {"about": "simcim golden numbers; regenerate with: python tools/golden.py --write",
+            "simulation_model": model_version.SIMULATION, "cases": cases}
 
 
 def _flatten(data: Any, prefix: str = "") -> dict[str, Any]:
@@ -170,6 +174,12 @@ def main(argv: list[str] | None = None) -> int:
     readme = README.read_text()
     readme_stale = readme_block(readme) != block
     if args.write:
+        moved = [line for line in lines if not line.startswith("+ ")]  # new cases move nothing
+        if moved and old.get("simulation_model") == new["simulation_model"]:
+            print(f"numbers moved under simulation model version {new['simulation_model']}: bump SIMULATION in "
+                  "simcim/model_version.py first (stored sweep and study points of the old model are then "
+                  "run again instead of mixing with the new), then --write; nothing written")
+            return 1
         GOLDEN.parent.mkdir(parents=True, exist_ok=True)
         GOLDEN.write_text(json.dumps(new, indent=1, sort_keys=True) + "\n")
         README.write_text(readme_with(block, readme))

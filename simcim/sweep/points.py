@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from simcim import __version__
+from simcim import __version__, model_version
 from simcim.spec.errors import SpecError
 from simcim.spec.loader import load_architecture, load_workload
 from simcim.sweep.spec import FILE_AXES, Sweep, TrainSettings, fill
@@ -92,6 +92,13 @@ def point_key(sweep_name: str, params: dict[str, Any], task: PointTask) -> str:
         "seed": task.seed,
         "train": _train_identity(task.train),
     }
+    # The models the point's numbers come from (simcim/model_version.py); left out while they are
+    # version 1, so stores made before the versions existed keep their points.
+    models = {"simulation": model_version.SIMULATION}
+    if task.train is not None:
+        models["training"] = model_version.TRAINING
+    if any(v != 1 for v in models.values()):
+        identity["models"] = models
     return hashlib.sha256(canonical_json(identity).encode("utf-8")).hexdigest()[:32]
 
 
