@@ -25,7 +25,8 @@ from simcim.studies.estimate import estimate
 from simcim.studies.plan import build_plan, weights_of
 from simcim.studies.spec import apply_choices, load_study
 
-TINY_SIM, TINY_TRAIN = 2 * 2 * 3 + 2 * 2, 2 * 2 * (2 * 2 + 1 + 2)
+# vary ADC [3, 5]: 5 bits is the chip's own, the depth series' point at the reference depth: one setting run
+TINY_SIM, TINY_TRAIN = 2 * 2 * 3 + 2 * 2, 2 * 2 * (2 * 2 + 1 + 1)
 
 
 def _rows(db: Path) -> dict[str, tuple[str, str, float]]:
@@ -165,10 +166,13 @@ def test_bundled_study_expands_as_counted_by_hand() -> None:
     study = load_study(DEFAULT_STUDY)
     plan = build_plan(study)
     # simulation: 7 depths x 3 rules x 3 hardware + (4 widths + 4 batches + 3 bits + 5 ADC + 3 on/off) x 3 rules
-    # training: 2 seeds x 3 rules x (7 depths x {all, none} + 4 effects + 4 + 3 + 3 device settings)
-    assert len(plan.points) == 63 + 19 * 3 + 2 * 3 * (14 + 4 + 10)
+    # training: 2 seeds x 3 rules x (7 depths x {all, none} + 4 effects + 4 + 3 + 3 device settings less
+    # the chip's own three: NL 1.75, ADC 5, on/off 10 are the depth series' N = 5 points)
+    assert len(plan.points) == 63 + 19 * 3 + 2 * 3 * (14 + 4 + 10 - 3)
+    assert plan.vary_base == {"arch.device.nonlinearity.ltp": 1.75, "arch.subarray.adc.bits": 5,
+                              "arch.device.on_off_ratio": 10}
     train = plan.training_points()
-    assert len(train) == 168 and plan.points[:168] == train  # training first ...
+    assert len(train) == 150 and plan.points[:150] == train  # training first ...
     depth_series = [p for p in train if p.params["part"] == "train-depth"]
     assert train[:len(depth_series)] == depth_series and len(depth_series) == 2 * 3 * 14  # ... the depth series first
     for series in (depth_series, train[len(depth_series):]):  # ... each the largest network first
@@ -259,6 +263,13 @@ def test_claims_worked_by_hand() -> None:
     assert c2.startswith("Claim 2 (DFA cuts training time by a factor approaching N): not supported (judged on equal")
     assert "2.00× (N = 2) to 8.00× (N = 8)" in c2 and "1.10× (N = 2) to 1.10× (N = 8)" in c2
     assert "a factor 7.27 of the given speed-up comes from the extra hardware" in c2
+    # A device setting at the chip's own value is the depth series' point at the reference depth.
+    res.vary_axes, res.vary_base = {"arch.subarray.adc.bits": [3, 5]}, {"arch.subarray.adc.bits": 5}
+    res.rows.append(({"part": "train-vary", "rule": "bp", "depth": 4, "axis": "arch.subarray.adc.bits", "value": 3,
+                      "nonidealities": "all", "seed": 0}, {"accuracy_last3": 0.5}))
+    own, low = res.vary_accuracy("arch.subarray.adc.bits", 5, "bp"), res.vary_accuracy("arch.subarray.adc.bits", 3, "bp")
+    assert own is not None and own.mean == pytest.approx(0.85) and low is not None and low.mean == 0.5
+    assert res.vary_accuracy("arch.subarray.adc.bits", 7, "bp") is None
     # On hardware where the rule itself gives 0.8 N, the claim holds.
     speed |= {("bp", d, "equal-per-layer"): 0.8 * d for d in (2, 4, 8)}
     assert "approaching N): supported" in _results(speed, acc).claim_speed()

@@ -10,12 +10,12 @@ reference-depth series, so that a study stopped half-way has accuracy at every d
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from simcim.spec.errors import SpecError
-from simcim.spec.loader import load_workload
+from simcim.spec.loader import load_architecture, load_workload
 from simcim.studies.spec import HARDWARE, WIDTH_AXIS, Study
 from simcim.sweep.points import Point, PointTask, SpecSource, point_key
 from simcim.sweep.spec import Sweep, TrainSettings
@@ -39,6 +39,9 @@ class StudyPlan:
     workload_path: Path
     inputs: int
     classes: int
+    # The chip's and workload's own value of each device-setting axis (train.vary): the depth
+    # series' point at the reference depth already is that point, so the plan does not repeat it.
+    vary_base: dict[str, Any] = field(default_factory=dict)
 
     def weights(self, point: Point) -> int:
         return weights_of(int(point.params["depth"]), int(point.params["width"]), self.inputs, self.classes)
@@ -74,6 +77,16 @@ def mlp_layers(base_layers: list[dict[str, Any]], depth: int, width: int) -> lis
     return [{**hidden, "out_features": width} for _ in range(depth - 1)] + [last]
 
 
+def setting_of(spec: Any, dotted: str) -> Any:
+    """The value at ``dotted`` (attribute names) of a loaded spec; None where there is none."""
+    value = spec
+    for name in dotted.split("."):
+        value = getattr(value, name, None)
+        if value is None:
+            return None
+    return value
+
+
 def weights_of(depth: int, width: int, inputs: int, classes: int) -> int:
     """Weights of an MLP inputs-width×(depth-1)-classes (to scale a measured epoch time)."""
     if depth == 1:
@@ -96,6 +109,7 @@ def build_plan(study: Study, arch_path: Path | None = None) -> StudyPlan:
     inputs = int(base.input_shape[0])
     classes = int(base_layers[-1]["out_features"])
     points: list[tuple[tuple[int, int], dict[str, Any], PointTask]] = []  # (rank, params, task)
+    vary_base: dict[str, Any] = {}
 
     def add(params: dict[str, Any], arch_over: dict[str, Any], work_over: dict[str, Any],
             train: TrainSettings | None, data_dir: str | None, seed: int) -> None:
@@ -138,6 +152,10 @@ def build_plan(study: Study, arch_path: Path | None = None) -> StudyPlan:
         data_dir = str(study.directory / t.data_dir) if t.data_dir else None
         fixed_arch = {k[len("arch."):]: v for k, v in t.set.items() if k.startswith("arch.")}
         fixed_work = {k[len("workload."):]: v for k, v in t.set.items() if k.startswith("workload.")}
+        if s.reference_depth in s.depths and "all" in t.nonidealities:
+            chip, work = load_architecture(arch_file, fixed_arch), load_workload(work_file, fixed_work)
+            vary_base = {axis: setting_of(chip if axis.startswith("arch.") else work, axis.split(".", 1)[1])
+                         for axis in t.vary}
 
         def settings(nonideal: str) -> TrainSettings:
             return TrainSettings(epochs=t.epochs, dataset=t.dataset, data_dir=t.data_dir, nonidealities=nonideal)
@@ -156,6 +174,8 @@ def build_plan(study: Study, arch_path: Path | None = None) -> StudyPlan:
                         fixed_arch, fixed_work, settings(nonideal), data_dir, seed)
                 for axis, values in t.vary.items():
                     for value in values:
+                        if axis in vary_base and value == vary_base[axis]:
+                            continue  # the chip's own setting: the depth series' point (StudyPlan.vary_base)
                         arch_over = dict(fixed_arch)
                         work_over = dict(fixed_work)
                         (arch_over if axis.startswith("arch.") else work_over)[axis.split(".", 1)[1]] = value
@@ -171,4 +191,4 @@ def build_plan(study: Study, arch_path: Path | None = None) -> StudyPlan:
            for i, (_, params, task) in enumerate(ordered)]
     if len({p.key for p in out}) != len(out):
         raise SpecError(study.path, None, "", "two points of the study are the same point (a value given twice?)")
-    return StudyPlan(study, sweep, out, arch_file, work_file, inputs, classes)
+    return StudyPlan(study, sweep, out, arch_file, work_file, inputs, classes, vary_base)

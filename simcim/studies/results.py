@@ -54,6 +54,7 @@ class StudyResults:
     nonidealities: list[str]
     inputs: int = 784
     classes: int = 10
+    vary_base: dict[str, Any] = field(default_factory=dict)  # StudyPlan.vary_base
     rows: list[tuple[dict[str, Any], dict[str, float]]] = field(default_factory=list)  # ok points of the plan
     missing: int = 0  # points of the plan not (yet) in the store
     failed: list[str] = field(default_factory=list)  # "label: error" of failed points
@@ -104,8 +105,11 @@ class StudyResults:
         return stat([off[s] - on[s] for s in sorted(set(on) & set(off))])
 
     def vary_accuracy(self, axis: str, value: Any, rule: str) -> Stat | None:
-        return stat([m[ACCURACY] for m in self._select(part="train-vary", axis=axis, value=value, rule=rule)
-                     if ACCURACY in m])
+        found = self._select(part="train-vary", axis=axis, value=value, rule=rule)
+        if not found and axis in self.vary_base and value == self.vary_base[axis]:
+            # the chip's own setting is the depth series' point at the reference depth
+            found = self._select(part="train-depth", rule=rule, depth=self.reference_depth, nonidealities="all")
+        return stat([m[ACCURACY] for m in found if ACCURACY in m])
 
     def trained(self) -> bool:
         return any(p.get("part", "").startswith("train") for p, _ in self.rows)
@@ -219,7 +223,8 @@ def collect(plan: StudyPlan, rows: list[Row], chip: str) -> StudyResults:
         seeds=list(t.seeds) if t else [], rules=list(s.rules), depths=list(s.depths), width=s.width,
         reference_depth=s.reference_depth, hardware=list(s.hardware), simulate_axes=dict(s.simulate),
         vary_axes=dict(t.vary) if t else {}, effects=list(t.effects) if t else [],
-        nonidealities=list(t.nonidealities) if t else [], inputs=plan.inputs, classes=plan.classes)
+        nonidealities=list(t.nonidealities) if t else [], inputs=plan.inputs, classes=plan.classes,
+        vary_base=dict(plan.vary_base))
     for point in plan.points:
         row = found.get(point.key)
         if row is None:
