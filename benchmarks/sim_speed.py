@@ -10,7 +10,8 @@ moves both sides of the ratio. Measured per workload:
   the engine's events/s over the bare loop's events/s; keeping the records `simcim run` keeps
   (task records, holds as sums), and keeping every record (the API's default);
 - in-process: YAML to result (load, place, cost, schedule, simulate, summarize);
-- command: whole `simcim run ARCH WORKLOAD --quiet` in a child process, wall time and CPU time
+- command: whole `simcim run ARCH WORKLOAD --quiet` in a child process, started as the `simcim` script
+  starts (simcim.launch), wall time and CPU time
   (user + system of the child, imports included).
 
 Figures go to benchmarks/results/sim_speed-LABEL.json and are printed as a table.
@@ -90,7 +91,7 @@ def _command(arch: str, workload: str) -> tuple[float, float]:
     """Wall and CPU seconds (user + sys of the child) of the whole command."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "simcim.cli", "run", arch, workload, "--quiet"], check=True)
+    subprocess.run([sys.executable, "-m", "simcim.launch", "run", arch, workload, "--quiet"], check=True)
     wall = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -157,7 +158,7 @@ def main() -> None:
     default_cpu = []
     for _ in range(args.repeats):  # `simcim run` as a user types it: bundled defaults, tables printed
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        subprocess.run([sys.executable, "-m", "simcim.cli", "run"], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run([sys.executable, "-m", "simcim.launch", "run"], check=True, stdout=subprocess.DEVNULL)
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         default_cpu.append((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime))
     print(f"`simcim run` (defaults, printed): {statistics.median(default_cpu):.3f} s CPU (median)")

@@ -6,7 +6,7 @@ import argparse
 import importlib
 import os
 import sys
-from typing import Sequence
+from typing import Callable, Sequence
 
 from simcim import __version__
 from simcim.errors import SpecError, UserError
@@ -27,11 +27,17 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, on_loaded: Callable[[], None] | None = None) -> int:
+    """``on_loaded`` is called once the command's modules are imported and its arguments parsed
+    (simcim.launch resumes the garbage collector there)."""
     argv = list(sys.argv[1:] if argv is None else argv)
     command = next((a for a in argv if not a.startswith("-")), None)
-    parser = build_parser(command if command in COMMAND_MODULES else None)
-    args = parser.parse_args(argv)
+    try:
+        parser = build_parser(command if command in COMMAND_MODULES else None)
+        args = parser.parse_args(argv)
+    finally:
+        if on_loaded is not None:
+            on_loaded()
     args.argv = argv[argv.index(command) + 1:] if command in argv else argv  # what `import` records
     if not getattr(args, "func", None):
         parser.print_help()
