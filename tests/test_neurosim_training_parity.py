@@ -103,3 +103,29 @@ def test_momentum_keyword_is_checked() -> None:
     with pytest.raises(SpecError, match="training.momentum"):
         load_workload("workloads/mlp3-bp.yaml", {"training.momentum": "neurosm"})
     assert math.isclose(load_workload("workloads/mlp3-bp.yaml", {"training.momentum": 0.5}).training.momentum, 0.5)
+
+
+@pytest.mark.parametrize("overrides, on", [
+    ({}, Nonidealities(True, True, True, False, False)),          # device cells, closed-form curve
+    ({"device.variation.d2d": 0.3}, Nonidealities(True, True, True, False, False)),  # per-cell curves
+    ({}, Nonidealities(True, False, False, False, False)),        # quantization only: linear cells
+    ({}, Nonidealities.ideal()),                                  # float cells, NeuroSim's step
+])
+def test_neurosim_update_is_scale_free_down_to_vanishing_gradients(overrides, on) -> None:
+    # QG divides x by Shift(max|x|): x and x * 2^-130 (max ~1e-39, FA's gradient after 7 random
+    # matrices) are the same update, bit for bit. Multiplying by 1 / shift instead overflowed
+    # float32 to inf and the run stopped ("cannot convert float infinity to integer").
+    arch = load_architecture(ARCH_FILE, overrides)
+    hw = hardware_model(arch, TINY, on, "neurosim")
+    x = torch.randn(64, 50, generator=torch.Generator().manual_seed(5))
+    moved = []
+    for scale in (1.0, 2.0 ** -130):
+        cells = CellArray(torch.rand(64, 50, generator=torch.Generator().manual_seed(6)) * 0.2 - 0.1, hw,
+                          torch.Generator().manual_seed(7))
+        pulses = cells.update_neurosim(x * scale)
+        moved.append((pulses, cells.weight.clone()))
+    assert bool(torch.isfinite(moved[1][1]).all())
+    if on.quantization:  # whole pulses: the denormal input's lost low bits do not change one
+        assert moved[0][0] == moved[1][0] > 0 and torch.equal(moved[0][1], moved[1][1])
+    else:  # float cells take the step itself: x * 2^-130 is a float32 denormal, 1e-6 of its bits are gone
+        assert torch.allclose(moved[0][1], moved[1][1], atol=1e-7, rtol=0)

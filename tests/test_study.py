@@ -304,3 +304,24 @@ def test_bad_options_are_one_line_errors(tmp_path: Path, capsys: pytest.CaptureF
     err = capsys.readouterr().err.strip()
     assert err.startswith("simcim: error: ") and message in err and "\n" not in err
     assert not (tmp_path / "o").exists()
+
+
+def test_failed_points_are_kept_until_retried(tmp_path: Path) -> None:
+    # A point that failed (FA N = 8 once overflowed: a simcim bug, since fixed) stays failed on a plain
+    # rerun, as in `simcim sweep`; --retry-errors runs it again.
+    spec = tmp_path / "tiny.yaml"
+    spec.write_text(TINY)
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "simcim.cli", "study", "--spec", str(spec), "--no-train", "--workers", "1",
+           "--out", str(out)]
+    assert subprocess.run(cmd, capture_output=True, text=True, timeout=300).returncode == 0
+    db = out / "results.db"
+    with sqlite3.connect(db) as con:
+        key = con.execute("SELECT key FROM points LIMIT 1").fetchone()[0]
+        con.execute("UPDATE points SET status = 'error', error = 'boom' WHERE key = ?", (key,))
+    rerun = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert f"0 ok, 0 failed, {TINY_SIM} already done" in rerun.stdout + rerun.stderr
+    assert _rows(db)[key][0] == "error"
+    retry = subprocess.run(cmd + ["--retry-errors"], capture_output=True, text=True, timeout=300)
+    assert f"1 ok, 0 failed, {TINY_SIM - 1} already done" in retry.stdout + retry.stderr
+    assert _rows(db)[key][0] == "ok"

@@ -50,6 +50,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--dry-run", action="store_true", help="count the points per series and what is done; run nothing")
     p.add_argument("--report-only", action="store_true", help="write the report from DIR/results.db; run nothing")
     p.add_argument("--no-estimate", action="store_true", help="skip the timed first epoch and the time estimate")
+    p.add_argument("--retry-errors", action="store_true", help="run the points that failed last time again")
     p.add_argument("--out", required=True, metavar="DIR", help="folder for results.db, index.html and figures")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
     p.set_defaults(func=study_command)
@@ -125,7 +126,7 @@ def run_points(plan: StudyPlan, db: Path, args: argparse.Namespace, dask: str | 
     many the executor lost (a worker died: not recorded, a rerun retries them)."""
     n_train = len(plan.training_points())
     with terminate_as_interrupt(), Store(db) as store, open_pool(args.workers, dask, n_train > 0) as pool:
-        pending = pending_points(plan.points, store, retry_errors=False)
+        pending = pending_points(plan.points, store, retry_errors=args.retry_errors)
         if not args.no_estimate and any(p.task.train is not None for p in pending):
             from simcim.studies.estimate import estimate
 
@@ -136,7 +137,8 @@ def run_points(plan: StudyPlan, db: Path, args: argparse.Namespace, dask: str | 
         console.print(f"running {len(pending)} of {len(plan.points)} points on {pool.description}",
                       markup=False, highlight=False)
         t0 = time.perf_counter()
-        summary = run_sweep(plan.sweep, plan.points, store, pool, progress=False if args.quiet else None)
+        summary = run_sweep(plan.sweep, plan.points, store, pool, retry_errors=args.retry_errors,
+                            progress=False if args.quiet else None)
         wall_s = time.perf_counter() - t0
     console.print(f"{summary.ok} ok, {summary.errors} failed, {summary.skipped} already done ({wall_s:.1f} s)",
                   markup=False, highlight=False)

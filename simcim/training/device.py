@@ -169,6 +169,10 @@ class CellArray:
         levels = self.hw.levels
         bits_w = self.hw.weight_bits or round(math.log2(levels))
         bits_g = self.hw.gradient_bits or round(math.log2(levels))
+        # Divided by the shift as QG does (x /= shift(max|x|)), not multiplied by 1 / shift: for a
+        # vanishing gradient (max|x| ~ 1e-40, FA through 7 random matrices) 1 / shift is beyond
+        # float32 and the step became inf. For a power of two either order gives the same bits.
+        s = shift(peak)
         if self.mode == "float":
             # Ideal memory, same optimizer: the expected step of QG on a linear cell without its
             # roundings, -x / 2^round(log2 max|x|) gradient LSBs, in the layer's cell units, and W()'s
@@ -176,19 +180,19 @@ class CellArray:
             # the effect, not in the update. (Without the clip the fixed-size steps grow weights
             # without bound: FA mlp5 went to NaN.)
             lsb = grad_scale / 2.0 ** (bits_g - 1) / self.update_scale
-            pulses = self.update(x * (-lsb / float(shift(peak))))
+            pulses = self.update(x.div(s).mul_(-lsb))
             bound = clip_limit(bits_w) / self.update_scale
             self.weight.clamp_(-bound, bound)
             return pulses
         limit = clip_limit(bits_w)
         # Dense over the layer: 30-55 % of the cells get pulses, too many for gather/scatter to pay.
-        factor = grad_scale / float(shift(peak)) / 2.0 * levels
-        n = (x * factor).round_()
+        factor = grad_scale / 2.0 * levels
+        n = x.div(s).mul_(factor).round_()
         c = (self.weight * self.scale).clamp_(-1.0, 1.0)
         if self.mode == "device" and self.retrace and isinstance(self._closed_form, tuple) \
                 and isinstance(self._closed_form[0][0], float):
-            # Round and multiply are monotonic, so no |n| exceeds round(peak * factor).
-            change = self._tabled_change(c, n, int(torch.round(peak * factor)))
+            # Round and multiply are monotonic, so no |n| exceeds round(peak / s * factor).
+            change = self._tabled_change(c, n, int(torch.round(peak.div(s).mul(factor))))
         elif self.mode == "device":
             change = self._curve_change(c, n, levels)
         else:  # linear device: G(p) = 2p / levels - 1, so c - G(G^-1(c) - n) = 2n / levels

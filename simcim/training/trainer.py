@@ -203,8 +203,8 @@ class Trainer:
                     # (modules/quantization_cpu_np_infer.py, QLinear/QConv2d.forward).
                     delta = deltas[i]
                     assert delta is not None
-                    size = records[i].batch / float(shift(abs_max(delta)))
-                    v.mul_(self.momentum).add_(g, alpha=self.lr * size)
+                    # divided by the shift, not times its reciprocal (beyond float32 for tiny errors)
+                    v.mul_(self.momentum).add_(g.div(shift(abs_max(delta))), alpha=self.lr * records[i].batch)
                     peak = abs_max(v)
                     if torch.isfinite(peak) and peak > 0:
                         v.div_(shift(peak))
