@@ -13,7 +13,7 @@ from simcim.spec.workload import Workload
 from simcim.training.device import CellArray
 from simcim.training.nonlinearity import a_of_label, label_of_a, ltd_conductance, ltp_conductance, ltp_pulses
 from simcim.training.settings import Nonidealities, hardware_model
-from simcim.training.trainer import TrainOptions, Trainer
+from simcim.training.trainer import TrainOptions, Trainer, neurosim_sized
 
 torch.set_num_threads(1)
 TINY = Workload.model_validate({"name": "tiny", "input_shape": [4],
@@ -129,3 +129,14 @@ def test_neurosim_update_is_scale_free_down_to_vanishing_gradients(overrides, on
         assert moved[0][0] == moved[1][0] > 0 and torch.equal(moved[0][1], moved[1][1])
     else:  # float cells take the step itself: x * 2^-130 is a float32 denormal, 1e-6 of its bits are gone
         assert torch.allclose(moved[0][1], moved[1][1], atol=1e-7, rtol=0)
+
+
+def test_neurosim_gradient_size_divides_by_the_errors_shift() -> None:
+    g = torch.tensor([[0.25, -0.5]])
+    # max|delta| = 3 -> Shift = 4: g / 4, exactly
+    assert torch.equal(neurosim_sized(g, torch.tensor([[3.0, -1.0]])), torch.tensor([[0.0625, -0.125]]))
+    # a vanishing error (Shift 2^-130, a denormal): finite, g * 2^130 in float32 range
+    tiny = neurosim_sized(torch.tensor([[2.0 ** -140]]), torch.tensor([[2.0 ** -130]]))
+    assert bool(torch.isfinite(tiny).all()) and float(tiny) == 2.0 ** -10
+    # a dead layer (all-zero error, so an all-zero gradient): zeros, not 0 / 0
+    assert torch.equal(neurosim_sized(torch.zeros(2, 2), torch.zeros(3, 2)), torch.zeros(2, 2))

@@ -35,6 +35,17 @@ TRAIN_EVAL_SAMPLES = 10_000
 NEUROSIM_GAMMA = 0.9
 
 
+def neurosim_sized(g: Tensor, delta: Tensor) -> Tensor:
+    """The batch-mean gradient ``g`` over the Shift(max|delta|) its layer's error was scaled by, as QE
+    leaves NeuroSim's errors (times the batch: the caller's). Divided by the shift, not multiplied by
+    its reciprocal, which is beyond float32 for tiny errors; an all-zero error gives a zero gradient
+    (its shift would be 0)."""
+    peak = abs_max(delta)
+    if not torch.isfinite(peak) or peak == 0:
+        return torch.zeros_like(g)
+    return g.div(shift(peak))
+
+
 def default_epochs(workload: Workload, dataset: str) -> int:
     """The workload's epochs, capped at SMALL_SET_EPOCHS for the small bundled sets."""
     return min(workload.epochs, SMALL_SET_EPOCHS) if dataset in SMALL_SETS else workload.epochs
@@ -203,8 +214,7 @@ class Trainer:
                     # (modules/quantization_cpu_np_infer.py, QLinear/QConv2d.forward).
                     delta = deltas[i]
                     assert delta is not None
-                    # divided by the shift, not times its reciprocal (beyond float32 for tiny errors)
-                    v.mul_(self.momentum).add_(g.div(shift(abs_max(delta))), alpha=self.lr * records[i].batch)
+                    v.mul_(self.momentum).add_(neurosim_sized(g, delta), alpha=self.lr * records[i].batch)
                     peak = abs_max(v)
                     if torch.isfinite(peak) and peak > 0:
                         v.div_(shift(peak))
