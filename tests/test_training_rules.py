@@ -100,3 +100,39 @@ def test_bp_matches_autograd_on_a_conv_net() -> None:
     loss.backward()
     for a, b in zip(mine, w):
         assert b.grad is not None and torch.allclose(a, b.grad, atol=1e-6)
+
+
+def test_bp_training_follows_autograd_and_torch_sgd_on_a_deep_mlp() -> None:
+    """Eight weight layers, plain SGD with momentum (the ideal memory's optimizer): twenty steps of
+    the trainer land on the weights torch.optim.SGD reaches from the same start on the same batches,
+    hidden layers ReLU clipped at 1 (simcim.training.model.HIDDEN_RANGE, WAGE's C(x, bits_A)).
+    The study's deep BP points (N = 8) rest on this: their accuracy is what BP itself gives."""
+    layers = [{"kind": "linear", "out_features": 16, "activation": "relu"} for _ in range(7)]
+    wl = Workload.model_validate({"name": "deep", "input_shape": [12], "rule": "bp", "batch_size": 8,
+                                  "layers": [*layers, {"kind": "linear", "out_features": 3, "activation": "none"}]})
+    g = torch.Generator().manual_seed(3)
+    x = 6 * torch.rand(40, 12, generator=g)  # large enough that the clip at 1 holds some units
+    y = torch.randint(0, 3, (40,), generator=g)
+    data = Dataset("hand", x, y, x, y, 3)
+    opts = TrainOptions("bp", "synthetic", 1, 0, Nonidealities.ideal(), lr=0.1, momentum=0.9, loss="mse")
+    tr = Trainer(wl, ARCH, opts, data)
+    w = [v.clone().requires_grad_() for v in tr.net.weights]
+    sgd = torch.optim.SGD(w, lr=0.1, momentum=0.9)
+    clipped = 0
+    for step in range(20):
+        idx = torch.arange(step * 8, step * 8 + 8) % 40
+        tr.step(x[idx], y[idx])
+        h = x[idx]
+        for v in w[:-1]:
+            pre = h @ v
+            clipped += int((pre > 1).sum())
+            h = pre.clamp(0.0, 1.0)
+        loss = (0.5 * ((h @ w[-1] - F.one_hot(y[idx], 3).float()) ** 2).mean(1)).mean()
+        sgd.zero_grad()
+        loss.backward()
+        sgd.step()
+    moved = max(float((a - b.detach()).abs().max()) for a, b in zip(tr.net.weights, w))
+    start = Trainer(wl, ARCH, opts, data).net.weights
+    assert moved < 1e-5
+    assert clipped > 0
+    assert max(float((a - b).abs().max()) for a, b in zip(tr.net.weights, start)) > 1e-3  # it did train
