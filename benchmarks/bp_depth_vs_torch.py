@@ -6,7 +6,7 @@ momentum 0.9, batch 200) twice from the same initial weights on the same batches
 simcim's trainer (nonidealities none, the study's "none" points) and once with torch autograd +
 torch.optim.SGD. Same numbers per epoch => the accuracy at depth is BP's own, not a bug of ours.
 
-    OMP_NUM_THREADS=1 python benchmarks/bp_depth_vs_torch.py --depth 8 --epochs 2 --dataset fashion-mnist
+    OMP_NUM_THREADS=1 python benchmarks/bp_depth_vs_torch.py --depth 8 --epochs 3 --dataset fashion-mnist [--init wage]
 
 Prints one line per epoch: test accuracy of both and the largest weight difference.
 """
@@ -27,13 +27,14 @@ from simcim.training.settings import Nonidealities
 from simcim.training.trainer import TrainOptions, Trainer, accuracy
 
 
-def study_workload(depth: int, width: int) -> Workload:
+def study_workload(depth: int, width: int, init: str = "glorot-half") -> Workload:
     """The study's network at ``depth``: the bundled mlp5-bp with its hidden layers repeated."""
     base = load_workload(resolve_workload("mlp5-bp"))
     data = base.model_dump(mode="json", exclude_unset=True)
     hidden = {"kind": "linear", "out_features": width, "activation": "relu"}
     data["layers"] = [hidden] * (depth - 1) + [data["layers"][-1]]
     data["name"] = f"mlp{depth}-w{width}"
+    data.setdefault("training", {})["init"] = init
     return Workload.model_validate(data)
 
 
@@ -45,11 +46,12 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--dataset", default="fashion-mnist")
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--init", default="glorot-half", choices=["glorot-half", "wage"], help="workload training.init")
     ap.add_argument("--json", help="write the per-epoch figures here")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     arch = load_architecture(resolve_architecture("neurosim-fefet-22nm"))
-    wl = study_workload(args.depth, args.width)
+    wl = study_workload(args.depth, args.width, args.init)
     opts = TrainOptions("bp", args.dataset, args.epochs, args.seed, Nonidealities.ideal())
     tr = Trainer(wl, arch, opts)
     assert tr.hw.weight_update == "float" and tr.momentum == 0.9 and tr.lr == 0.1 and tr.loss == "mse"
@@ -87,7 +89,7 @@ def main() -> None:
               f"max |w_simcim - w_torch| {diff:.2e}  ({rows[-1]['seconds']} s)", flush=True)
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"depth": args.depth, "width": args.width, "dataset": args.dataset, "seed": args.seed,
+            json.dump({"depth": args.depth, "width": args.width, "init": args.init, "dataset": args.dataset, "seed": args.seed,
                        "threads": args.threads, "epochs": rows}, f, indent=1)
 
 

@@ -9,7 +9,7 @@ import torch
 from simcim.spec import load_architecture
 from simcim.spec.workload import Workload
 from simcim.training.crossbar import ReadModel, adc_quantize, crossbar_mvm
-from simcim.training.device import CellArray, layer_scale
+from simcim.training.device import CellArray, layer_scale, wage_init_limit
 from simcim.training.nonlinearity import (a_of_label, bend, label_of_a, ltd_conductance, ltd_pulses,
                                           ltp_conductance, ltp_pulses)
 from simcim.training.settings import Nonidealities, hardware_model
@@ -304,3 +304,37 @@ def test_neurosim_update_in_float_math_by_hand() -> None:
     assert float(cells.weight[0, 0]) == pytest.approx(-31 / 32 / 16)
     # Without a named rule an ideal memory trains by plain SGD.
     assert hardware_model(ARCH, TINY, Nonidealities.ideal()).weight_update == "float"
+
+
+def test_wage_init_limit_by_hand() -> None:
+    # NeuroSim V2.1 wage_init_ (factor 1): cells U(+-max(Wm, sqrt(3 / fan_in))), read divided by alpha.
+    assert wage_init_limit(1024, 6) == 0.75 / 16  # Wm 0.75 > 0.054
+    assert wage_init_limit(784, 6) == 0.75 / 16
+    assert wage_init_limit(64, 6) == 0.75 / 4
+    assert abs(wage_init_limit(4, 6) - math.sqrt(3 / 4)) < 1e-12  # float_limit 0.866 > Wm, alpha 1
+    assert wage_init_limit(784, 5) == 1.5 / 32
+
+
+def _deep(init: str, width: int = 256, depth: int = 8) -> Workload:
+    hidden = [{"kind": "linear", "out_features": width, "activation": "relu"}] * (depth - 1)
+    return Workload.model_validate({"name": "deep", "input_shape": [784], "training": {"init": init},
+                                    "layers": [*hidden, {"kind": "linear", "out_features": 10, "activation": "none"}]})
+
+
+def test_wage_init_draws_neurosim_cells_and_keeps_a_deep_net_alive() -> None:
+    from simcim.training.chip import ChipNetwork
+
+    x = torch.rand(200, 784, generator=torch.Generator().manual_seed(5))
+    alive = {}
+    for init in ("glorot-half", "wage"):
+        wl = _deep(init)
+        net = ChipNetwork(wl, hardware_model(ARCH, wl, Nonidealities.ideal()), "bp", 10, torch.Generator().manual_seed(0))
+        w = net.weights[1]  # 256 x 256
+        limit = wage_init_limit(256, 6) if init == "wage" else 0.5 * math.sqrt(6 / 512)
+        assert float(w.abs().max()) <= limit and float(w.abs().max()) > 0.99 * limit
+        assert abs(float(w.std()) - limit / math.sqrt(3)) < 0.01 * limit  # uniform: sd = L / sqrt(3)
+        quantized = ChipNetwork(wl, hardware_model(ARCH, wl, Nonidealities()), "bp", 10, torch.Generator().manual_seed(0))
+        _, records = quantized.forward(x)
+        alive[init] = float((records[-1].rows > 0).float().mean())  # the last layer's inputs
+    # Seven ReLU layers with 8-bit activations: the small start fades below one step, WAGE's does not.
+    assert alive["glorot-half"] < 0.05 < 0.3 < alive["wage"]

@@ -154,6 +154,13 @@ class Training(SpecModel):
     # one gradient LSB. proportional: the SGD step -lr*v rounded stochastically to whole pulses, so
     # hardware and float runs differ only in the device effects. Float runs ignore it.
     weight_update: Literal["proportional", "neurosim"] = "neurosim"
+    # The forward weights' start. glorot-half: U(+-0.5 sqrt(6 / (fan_in + fan_out))), simcim's default
+    # (DFA aligns sooner from a small start; simcim.training.model.INIT_GAIN). wage: DNN+NeuroSim
+    # V2.1's WAGE start as its QLinear/QConv2d call it (utee/wage_initializer.py wage_init_, factor 1):
+    # cells U(+-max(Wm, sqrt(3 / fan_in))), Wm = 24 / 2^(weight_bits - 1), read divided by the layer
+    # scale; about 3x the default's variance, so a deep net's activations do not fade below one 8-bit
+    # step before the last layer (docs/training.md).
+    init: Literal["glorot-half", "wage"] = "glorot-half"
 
 
 class Workload(SpecModel):

@@ -51,7 +51,8 @@ class ChipNetwork:
         # above only in how the cells hold and change them.
         # A grouped convolution's cells off its diagonal blocks hold zero and are never updated.
         self.masks = [group_mask(op.spec) for op in self.layers]
-        targets = [init_weight(op.spec, generator) * (1.0 if m is None else m)
+        init, bits = workload.training.init, workload.quantization.weight_bits
+        targets = [init_weight(op.spec, generator, init, bits) * (1.0 if m is None else m)
                    for op, m in zip(self.layers, self.masks)]
         self.cells = [CellArray(t, hw, generator) for t in targets]
         self.feedback: list[Tensor | None] = [self._feedback(op, i) for i, op in enumerate(self.layers)]

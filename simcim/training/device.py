@@ -58,6 +58,18 @@ def layer_scale(fan_in: int, bits: int) -> float:
     return max(1.0, 2.0 ** round(math.log2(wm / math.sqrt(3.0 / fan_in))))
 
 
+def wage_init_limit(fan_in: int, bits: int) -> float:
+    """Half-range of WAGE's initial weights, in weight units: max(Wm, sqrt(3 / fan_in)) / alpha.
+
+    DNN+NeuroSim V2.1 utee/wage_initializer.py: wage_init_ (factor 1.0, as QLinear and QConv2d call
+    it) draws the cells from U(-limit, limit), limit = scale_limit's max(Wm, float_limit), and the layer
+    reads them divided by its scale alpha (:func:`layer_scale`). By hand: fan_in 1024, 6 bits:
+    Wm = 0.75 > 0.054, alpha = 16, so 0.75 / 16 = 0.046875.
+    """
+    wm = WAGE_BETA / 2.0 ** (bits - 1)
+    return max(wm, math.sqrt(3.0 / fan_in)) / layer_scale(fan_in, bits)
+
+
 def _device_a(labels: tuple[float, float], d2d: float, shape: torch.Size, generator: torch.Generator
               ) -> tuple[Tensor, Tensor]:
     """Normalized (a_LTP, a_LTD) per cell. Device-to-device variation draws one N(0, d2d) per device

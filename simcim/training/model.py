@@ -18,6 +18,7 @@ from torch import Tensor
 
 from simcim.network import WeightLayer, weight_layers
 from simcim.spec.workload import Conv2d, Flatten, Linear, Pool, Workload
+from simcim.training.device import wage_init_limit
 
 Mvm = Callable[[Tensor, Tensor], Tensor]  # (N, K) x (K, M) -> (N, M), possibly on a crossbar
 
@@ -202,14 +203,19 @@ def build_ops(workload: Workload) -> list[Op]:
 INIT_GAIN = 0.5
 
 
-def init_weight(spec: WeightLayer, generator: torch.Generator) -> Tensor:
-    """U(-L, L) with L = INIT_GAIN * sqrt(6 / (fan_in + fan_out)).
+def init_weight(spec: WeightLayer, generator: torch.Generator, init: str = "glorot-half",
+                weight_bits: int = 6) -> Tensor:
+    """U(-L, L): ``glorot-half`` L = INIT_GAIN * sqrt(6 / (fan_in + fan_out)); ``wage`` NeuroSim's
+    WAGE start (simcim.training.device.wage_init_limit, from the workload's weight bits).
 
-    WAGE (Wu et al. 2018, sec. 3.3.1) widens L to 1.5 weight steps for low bit widths; we do not,
-    so that quantized and float runs start from the same weights (about half of the 6-bit start
-    rounds to zero, the rest to +-1 step).
+    glorot-half does not widen L to WAGE's 1.5 weight steps (Wu et al. 2018, sec. 3.3.1), so about
+    half of its 6-bit start rounds to zero and the rest to +-1 step. Either way quantized and float
+    runs start from the same weights.
     """
-    limit = INIT_GAIN * math.sqrt(6.0 / (spec.rows + spec.cols))
+    if init == "wage":
+        limit = wage_init_limit(spec.rows, weight_bits)
+    else:
+        limit = INIT_GAIN * math.sqrt(6.0 / (spec.rows + spec.cols))
     return (torch.rand((spec.rows, spec.cols), generator=generator) * 2 - 1) * limit
 
 
