@@ -23,6 +23,7 @@ from simcim.paths import DEFAULT_STUDY
 from simcim.spec.loader import load_architecture, load_workload
 from simcim.studies.estimate import estimate
 from simcim.studies.plan import build_plan, weights_of
+from simcim.studies.results import collect
 from simcim.studies.spec import apply_choices, load_study
 
 # vary ADC [3, 5]: 5 bits is the chip's own, the depth series' point at the reference depth: one setting run
@@ -184,6 +185,11 @@ def test_bundled_study_expands_as_counted_by_hand() -> None:
     assert {p.task.train.dataset for p in quick.training_points()} == {"digits"}  # type: ignore[union-attr]
     assert quick.study.spec.reference_depth == 3  # moved onto a depth the study has
     assert weights_of(3, 1024, 784, 10) == 784 * 1024 + 1024 * 1024 + 1024 * 10
+    # Every training point starts as the study's tool does (WAGE), and the report says so.
+    assert all(p.task.workload_overrides.get("training.init") == "wage" for p in train)
+    assert all("training.init" not in p.task.workload_overrides for p in plan.points[150:])
+    line = collect(plan, [], "chip").provenance_line()
+    assert line.endswith("seeds 0, 1; workload.training.init = wage"), line
 
 
 def test_estimate_scales_the_measured_epoch_by_weights() -> None:

@@ -55,6 +55,7 @@ class StudyResults:
     inputs: int = 784
     classes: int = 10
     vary_base: dict[str, Any] = field(default_factory=dict)  # StudyPlan.vary_base
+    train_set: dict[str, Any] = field(default_factory=dict)  # the study's train.set (every training point's overrides)
     rows: list[tuple[dict[str, Any], dict[str, float]]] = field(default_factory=list)  # ok points of the plan
     missing: int = 0  # points of the plan not (yet) in the store
     failed: list[str] = field(default_factory=list)  # "label: error" of failed points
@@ -118,7 +119,8 @@ class StudyResults:
         seeds = ", ".join(map(str, self.seeds)) or "-"
         epochs = f"{self.epochs} epoch{'s' if self.epochs != 1 else ''}"
         train = f"{self.dataset}, {epochs}, seed{'s' if len(self.seeds) != 1 else ''} {seeds}" if self.dataset else "no training"
-        return f"chip {self.chip}; MLP {self.inputs}-{self.width}×(N−1)-{self.classes}; {train}"
+        fixed = "".join(f"; {k} = {v}" for k, v in sorted(self.train_set.items())) if self.dataset else ""
+        return f"chip {self.chip}; MLP {self.inputs}-{self.width}×(N−1)-{self.classes}; {train}{fixed}"
 
     # -- the study's claims -------------------------------------------------------------------------
     def claims(self) -> list[str]:
@@ -224,7 +226,7 @@ def collect(plan: StudyPlan, rows: list[Row], chip: str) -> StudyResults:
         reference_depth=s.reference_depth, hardware=list(s.hardware), simulate_axes=dict(s.simulate),
         vary_axes=dict(t.vary) if t else {}, effects=list(t.effects) if t else [],
         nonidealities=list(t.nonidealities) if t else [], inputs=plan.inputs, classes=plan.classes,
-        vary_base=dict(plan.vary_base))
+        vary_base=dict(plan.vary_base), train_set=dict(t.set) if t else {})
     for point in plan.points:
         row = found.get(point.key)
         if row is None:
