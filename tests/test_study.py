@@ -21,10 +21,11 @@ from simcim.api import simulate
 from simcim.cli import main
 from simcim.paths import DEFAULT_STUDY
 from simcim.spec.loader import load_architecture, load_workload
-from simcim.studies.estimate import estimate
+from simcim.studies.estimate import TrainingLog, estimate
 from simcim.studies.plan import build_plan, weights_of
 from simcim.studies.results import collect
 from simcim.studies.spec import apply_choices, load_study
+from simcim.sweep.evaluate import PointOutcome
 
 # vary ADC [3, 5]: 5 bits is the chip's own, the depth series' point at the reference depth: one setting run
 TINY_SIM, TINY_TRAIN = 2 * 2 * 3 + 2 * 2, 2 * 2 * (2 * 2 + 1 + 1)
@@ -54,6 +55,8 @@ def test_tiny_study_runs_end_to_end(tiny: tuple[Path, Path, str]) -> None:
     assert len(rows) == TINY_SIM + TINY_TRAIN and {s for s, _, _ in rows.values()} == {"ok"}
     assert f"{TINY_SIM + TINY_TRAIN} points ({TINY_TRAIN} training, {TINY_SIM} simulation)" in log
     assert re.search(r"estimate: \d+ training points, about .* measured here", log)
+    assert re.search(rf"\[1/{TINY_TRAIN}\] train-depth .*: accuracy \d+\.\d % \(\d+ s\); about .* left on 2 workers", log)
+    assert f"[{TINY_TRAIN}/{TINY_TRAIN}] train-" in log and "training done" in log
     html = (out / "index.html").read_text()
     for claim in ("Claim 1 (BP learns more accurate models", "Claim 2 (DFA cuts training time"):
         assert claim in html
@@ -205,6 +208,28 @@ def test_estimate_scales_the_measured_epoch_by_weights() -> None:
     n4 = len(plan.training_points()) - n2
     assert est.total_s == pytest.approx(t.epochs * 2.0 * (n4 + n2 * w2 / w4))
     assert est.wall_s == pytest.approx(est.total_s / 2)
+
+
+def test_training_log_says_what_finished_and_the_time_left() -> None:
+    study = apply_choices(load_study(DEFAULT_STUDY), quick=True, depths=[2, 4], rules=["bp"], seeds=[0])
+    plan = build_plan(study)
+    train = plan.training_points()  # N = 4 first (largest), then N = 2
+    lines: list[str] = []
+    log = TrainingLog(plan, plan.points, workers=2, write=lines.append)
+    w2, w4 = weights_of(2, 1024, 784, 10), weights_of(4, 1024, 784, 10)
+    n2 = sum(1 for p in train if p.params["depth"] == 2)
+    # Every point takes 1e-4 s per weight: after the first (N = 4, 4 epochs: 4 * w4 * 1e-4 s), the rest
+    # take (n4 - 1) * 4 * w4 + n2 * 4 * w2 weight-epochs at that rate, on 2 workers.
+    first = train[0]
+    log(first, PointOutcome("ok", {"accuracy_last3": 0.875}, wall_s=4 * w4 * 1e-4))
+    left_s = ((len(train) - n2 - 1) * 4 * w4 + n2 * 4 * w2) * 1e-4 / 2
+    assert lines == [f"[1/{len(train)}] train-depth bp N=4 w=1024 all seed=0: accuracy 87.5 % ({4 * w4 * 1e-4:.0f} s); "
+                     f"about {left_s / 60:.0f} min of training left on 2 workers"]
+    log(plan.points[-1], PointOutcome("ok", {}, wall_s=1.0))  # a simulation point: no line
+    assert len(lines) == 1
+    for p in train[1:]:
+        log(p, PointOutcome("error", error="boom", wall_s=1.0))
+    assert lines[-1].startswith(f"[{len(train)}/{len(train)}] train-") and lines[-1].endswith("failed: boom (1 s); training done")
 
 
 @pytest.mark.parametrize("text, where", [

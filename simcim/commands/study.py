@@ -136,9 +136,16 @@ def run_points(plan: StudyPlan, db: Path, args: argparse.Namespace, dask: str | 
                               markup=False, highlight=False)
         console.print(f"running {len(pending)} of {len(plan.points)} points on {pool.description}",
                       markup=False, highlight=False)
+        log = None
+        if not args.quiet:
+            from tqdm import tqdm
+
+            from simcim.studies.estimate import TrainingLog
+
+            log = TrainingLog(plan, pending, pool.workers, lambda line: tqdm.write(line, file=sys.stderr))
         t0 = time.perf_counter()
         summary = run_sweep(plan.sweep, plan.points, store, pool, retry_errors=args.retry_errors,
-                            progress=False if args.quiet else None)
+                            progress=False if args.quiet else None, on_done=log)
         wall_s = time.perf_counter() - t0
     console.print(f"{summary.ok} ok, {summary.errors} failed, {summary.skipped} already done ({wall_s:.1f} s)",
                   markup=False, highlight=False)

@@ -14,6 +14,7 @@ from typing import Callable
 
 from simcim.spec.loader import load_architecture, load_workload
 from simcim.studies.plan import StudyPlan, describe
+from simcim.sweep.evaluate import PointOutcome
 from simcim.sweep.points import Point
 
 
@@ -79,3 +80,38 @@ def estimate(plan: StudyPlan, pending: list[Point], workers: int,
                 for p in training)
     return Estimate(describe(ref.params), epoch_s, total, min(workers, len(training)))
 
+
+
+class TrainingLog:
+    """One line per finished training point, with the training time left: a long study writing to a
+    log file (no progress bar there) still says where it is. Time left = the pending points' weights
+    times the worker-seconds per weight measured so far in this run, spread over the workers."""
+
+    def __init__(self, plan: StudyPlan, pending: list[Point], workers: int, write: Callable[[str], None]) -> None:
+        self.weights = {p.key: plan.weights(p) * p.task.train.epochs  # type: ignore[union-attr]
+                        for p in pending if p.task.train is not None}
+        self.total = len(self.weights)
+        self.left = sum(self.weights.values())
+        self.workers = max(1, min(workers, self.total))
+        self.write = write
+        self.done = 0
+        self.done_weight = 0
+        self.worker_s = 0.0
+
+    def __call__(self, point: Point, outcome: PointOutcome) -> None:
+        weight = self.weights.get(point.key)
+        if weight is None:  # a simulation point: seconds, not worth a line
+            return
+        self.done += 1
+        self.left -= weight
+        self.done_weight += weight
+        self.worker_s += outcome.wall_s
+        if outcome.status == "ok":
+            acc = outcome.metrics.get("accuracy_last3")
+            status = "ok" if acc is None else f"accuracy {100 * acc:.1f} %"
+        else:
+            status = f"failed: {outcome.error}"
+        left_s = self.left * self.worker_s / max(1, self.done_weight) / self.workers
+        tail = (f"about {_duration(left_s)} of training left on {self.workers} worker{'s' if self.workers != 1 else ''}"
+                if self.done < self.total else "training done")
+        self.write(f"[{self.done}/{self.total}] {describe(point.params)}: {status} ({outcome.wall_s:.0f} s); {tail}")

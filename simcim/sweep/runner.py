@@ -6,6 +6,7 @@ import json
 import sys
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
+from typing import Callable
 
 from tqdm import tqdm
 
@@ -33,7 +34,8 @@ def pending_points(points: list[Point], store: Store, retry_errors: bool) -> lis
 
 
 def run_sweep(sweep: Sweep, points: list[Point], store: Store, pool: Pool, *,
-              retry_errors: bool = False, progress: bool | None = None) -> RunSummary:
+              retry_errors: bool = False, progress: bool | None = None,
+              on_done: Callable[[Point, PointOutcome], None] | None = None) -> RunSummary:
     """Evaluate the points the store lacks on ``pool``; every finished point is committed at once.
 
     Submits at most a few points per worker ahead: a sweep of a million points does not become a
@@ -75,6 +77,8 @@ def run_sweep(sweep: Sweep, points: list[Point], store: Store, pool: Pool, *,
                     summary.lost_reason = summary.lost_reason or f"{type(exc).__name__}: {exc}".strip()
                 else:
                     store.record(point, outcome, sweep.metrics)
+                    if on_done is not None:
+                        on_done(point, outcome)
                     if outcome.status == "ok":
                         summary.ok += 1
                     else:
