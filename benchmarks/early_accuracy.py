@@ -5,7 +5,7 @@ A quick probe of where training breaks (docs/training.md, "FA fades with depth")
 and prints the test accuracy on the first 2,000 test images.
 
     OMP_NUM_THREADS=1 python benchmarks/early_accuracy.py --rule fa --depth 8 --batches 100 \
-        [--effects all|none|no-adc|...] [--weight-update neurosim|proportional]
+        [--effects all|none|no-adc|...] [--weight-update neurosim|proportional] [--dfa-derivative unclipped]
 """
 
 from __future__ import annotations
@@ -31,12 +31,15 @@ def main() -> None:
     ap.add_argument("--weight-update", choices=["neurosim", "proportional"], help="default: the workload's; "
                     "with --effects none, neurosim runs its step in float math")
     ap.add_argument("--init", default="wage", choices=["glorot-half", "wage"])
+    ap.add_argument("--dfa-derivative", default="clipped", choices=["clipped", "unclipped"],
+                    help="workload training.dfa_derivative")
     ap.add_argument("--dataset", default="fashion-mnist")
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
     torch.set_num_threads(1)
     arch = load_architecture(resolve_architecture("neurosim-fefet-22nm"))
     wl = study_workload(args.depth, args.width, args.init)
+    wl = wl.model_copy(update={"training": wl.training.model_copy(update={"dfa_derivative": args.dfa_derivative})})
     opts = TrainOptions(args.rule, args.dataset, 1, args.seed, nonidealities(args.effects),
                         weight_update=args.weight_update)
     tr = Trainer(wl, arch, opts)
@@ -48,6 +51,7 @@ def main() -> None:
             tr.step(x[idx], y[idx])
         acc = accuracy(tr.net, tr.data.x_test[:2000], tr.data.y_test[:2000], 1000)
     print(f"{args.rule} N={args.depth} effects={args.effects} update={tr.hw.weight_update} init={args.init} "
+          f"dfa_derivative={args.dfa_derivative} "
           f"after {args.batches} batches: {100 * acc:.1f} % (2,000 test images)")
 
 

@@ -171,12 +171,15 @@ def test_bundled_study_expands_as_counted_by_hand() -> None:
     plan = build_plan(study)
     # simulation: 7 depths x 3 rules x 3 hardware + (4 widths + 4 batches + 3 bits + 5 ADC + 3 on/off) x 3 rules
     # training: 2 seeds x 3 rules x (7 depths x {all, none} + 4 effects + 4 + 3 + 3 device settings less
-    # the chip's own three: NL 1.75, ADC 5, on/off 10 are the depth series' N = 5 points)
-    assert len(plan.points) == 63 + 19 * 3 + 2 * 3 * (14 + 4 + 10 - 3)
+    # the chip's own three: NL 1.75, ADC 5, on/off 10 are the depth series' N = 5 points) + DFA's f'
+    # unclipped (DFA only: BP and FA never read it), 2 seeds
+    assert len(plan.points) == 63 + 19 * 3 + 2 * 3 * (14 + 4 + 10 - 3) + 2
+    fprime = [p for p in plan.points if p.params.get("axis") == "workload.training.dfa_derivative"]
+    assert {(p.params["rule"], p.params["value"]) for p in fprime} == {("dfa", "unclipped")} and len(fprime) == 2
     assert plan.vary_base == {"arch.device.nonlinearity.ltp": 1.75, "arch.subarray.adc.bits": 5,
-                              "arch.device.on_off_ratio": 10}
+                              "arch.device.on_off_ratio": 10, "workload.training.dfa_derivative": "clipped"}
     train = plan.training_points()
-    assert len(train) == 150 and plan.points[:150] == train  # training first ...
+    assert len(train) == 152 and plan.points[:152] == train  # training first ...
     depth_series = [p for p in train if p.params["part"] == "train-depth"]
     assert train[:len(depth_series)] == depth_series and len(depth_series) == 2 * 3 * 14  # ... the depth series first
     for series in (depth_series, train[len(depth_series):]):  # ... each the largest network first
@@ -190,7 +193,7 @@ def test_bundled_study_expands_as_counted_by_hand() -> None:
     assert weights_of(3, 1024, 784, 10) == 784 * 1024 + 1024 * 1024 + 1024 * 10
     # Every training point starts as the study's tool does (WAGE), and the report says so.
     assert all(p.task.workload_overrides.get("training.init") == "wage" for p in train)
-    assert all("training.init" not in p.task.workload_overrides for p in plan.points[150:])
+    assert all("training.init" not in p.task.workload_overrides for p in plan.points[152:])
     line = collect(plan, [], "chip").provenance_line()
     assert line.endswith("seeds 0, 1; workload.training.init = wage"), line
 

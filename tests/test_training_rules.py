@@ -136,3 +136,27 @@ def test_bp_training_follows_autograd_and_torch_sgd_on_a_deep_mlp() -> None:
     assert moved < 1e-5
     assert clipped > 0
     assert max(float((a - b).abs().max()) for a, b in zip(tr.net.weights, start)) > 1e-3  # it did train
+
+
+def test_dfa_derivative_unclipped_keeps_pushing_a_unit_at_the_clip() -> None:
+    """x = 3 * X: a1 = [1.2, -0.45], h = clip(relu(a1), 0, 1) = [1, 0]; y = h W2 = [0.5, -0.5],
+    e = (y - t) / 2 = [-0.25, -0.25], e B1 = [-0.375, -0.25]. clipped: f' = [0, 0] (the unit sits at
+    the clip); unclipped (the DFA fork's a > 0): f' = [1, 0]."""
+    x3 = 3 * X
+    grads = {}
+    for mode in ("clipped", "unclipped"):
+        wl = MLP.model_copy(update={"training": MLP.training.model_copy(update={"dfa_derivative": mode})})
+        for rule in ("dfa", "bp"):
+            hw = hardware_model(ARCH, wl, Nonidealities.ideal())
+            net = ChipNetwork(wl, hw, rule, 2, torch.Generator().manual_seed(0))
+            net.cells[0].weight, net.cells[1].weight = W1.clone(), W2.clone()
+            if rule == "dfa":
+                net.feedback[0] = B1.clone()
+            out, rec = net.forward(x3)
+            assert torch.allclose(out, torch.tensor([[0.5, -0.5]]))
+            grads[mode, rule] = weight_gradients(net, rec, layer_errors(net, rec, output_error(out, T, "mse"), T))[0]
+    assert torch.equal(grads["clipped", "dfa"], torch.zeros(3, 2))
+    assert torch.allclose(grads["unclipped", "dfa"], torch.tensor([[-1.125, 0.0], [-0.5625, 0.0], [0.0, 0.0]]))
+    # BP's chain always uses the derivative of the activation as it runs: the setting is DFA's only.
+    assert torch.equal(grads["clipped", "bp"], grads["unclipped", "bp"])
+    assert torch.equal(grads["clipped", "bp"], torch.zeros(3, 2))

@@ -125,7 +125,8 @@ def sections(res: StudyResults) -> list[tuple[str, list[Item]]]:
         if res.vary_axes:
             out.append(("Accuracy against device settings", [
                 ("settings.png", "Test accuracy against device settings per rule",
-                 "Nonlinearity, ADC bits and on/off ratio varied one at a time, every effect on.",
+                 f"{', '.join(res.vary_axes)} varied one at a time at N = {res.reference_depth}, every effect on; "
+                 "a rule without points on an axis does not read that setting.",
                  lambda: SF.accuracy_vs_settings(res))]))
     return out
 

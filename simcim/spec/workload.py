@@ -161,6 +161,12 @@ class Training(SpecModel):
     # scale; about 3x the default's variance, so a deep net's activations do not fade below one 8-bit
     # step before the last layer (docs/training.md).
     init: Literal["glorot-half", "wage"] = "glorot-half"
+    # f'(a) in the rules that project the error straight to each layer (dfa, drtp). clipped: the
+    # derivative of the hidden activation as it runs, f(a) clipped to +-1, so 0 where the clip holds
+    # (what BP's chain uses too). unclipped: f'(a) without the clip, as the DFA fork of DNN+NeuroSim
+    # computes it (github.com/ChWol/Thesis, models/models.py direct_feedback_alignment: a > 0 for
+    # ReLU), which keeps pushing units that already sit at the clip (docs/training.md).
+    dfa_derivative: Literal["clipped", "unclipped"] = "clipped"
 
 
 class Workload(SpecModel):

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from simcim.rules import get_rule
 from simcim.spec.errors import SpecError
 from simcim.spec.loader import load_architecture, load_workload
 from simcim.studies.spec import HARDWARE, WIDTH_AXIS, Study
@@ -92,6 +93,10 @@ def weights_of(depth: int, width: int, inputs: int, classes: int) -> int:
     if depth == 1:
         return inputs * classes
     return inputs * width + (depth - 2) * width * width + width * classes
+
+
+# Training settings that only the rules projecting the error straight to each layer (dfa, drtp) read.
+BROADCAST_ONLY = frozenset({"workload.training.dfa_derivative"})
 
 
 def build_plan(study: Study, arch_path: Path | None = None) -> StudyPlan:
@@ -173,6 +178,8 @@ def build_plan(study: Study, arch_path: Path | None = None) -> StudyPlan:
                          "hardware": "given", "nonidealities": nonideal, "seed": seed},
                         fixed_arch, fixed_work, settings(nonideal), data_dir, seed)
                 for axis, values in t.vary.items():
+                    if axis in BROADCAST_ONLY and not get_rule(rule).layer_parallel:
+                        continue  # a setting this rule never reads: its points would repeat the depth series'
                     for value in values:
                         if axis in vary_base and value == vary_base[axis]:
                             continue  # the chip's own setting: the depth series' point (StudyPlan.vary_base)

@@ -62,7 +62,8 @@ def layer_errors(net: ChipNetwork, records: list[LayerRecord], error: Tensor, ta
         if rule.error_path == "broadcast":
             signal = e if rule.signal == "error" else -target
             for i in range(last):
-                deltas[i] = qe(net.project(i, signal, exact) * hidden_derivative(records[i].pre, layers[i].spec.activation))
+                deltas[i] = qe(net.project(i, signal, exact)
+                               * net.broadcast_derivative(records[i].pre, layers[i].spec.activation))
         return deltas
     deltas[last] = qe(e * derivative(records[last].pre, layers[last].spec.activation))
     if rule.error_path == "chain":
@@ -77,7 +78,7 @@ def layer_errors(net: ChipNetwork, records: list[LayerRecord], error: Tensor, ta
         signal = e if rule.signal == "error" else -target
         for i in range(last):
             projected = net.project(i, signal, exact)
-            deltas[i] = qe(projected * hidden_derivative(records[i].pre, layers[i].spec.activation))
+            deltas[i] = qe(projected * net.broadcast_derivative(records[i].pre, layers[i].spec.activation))
     return deltas
 
 

@@ -17,8 +17,8 @@ from simcim.spec.workload import Workload
 from simcim.training.crossbar import ReadModel, crossbar_mvm
 from simcim.training.device import CellArray
 from simcim.training.graph import GraphRunner
-from simcim.training.model import (FlattenOp, Op, PoolOp, WeightOp, activate, build_ops, group_mask, hidden_activate,
-                                   init_weight, is_chain, xavier_uniform)
+from simcim.training.model import (FlattenOp, Op, PoolOp, WeightOp, activate, build_ops, derivative, group_mask,
+                                   hidden_activate, hidden_derivative, init_weight, is_chain, xavier_uniform)
 from simcim.training.quantize import abs_max, quantize, quantize_scaled, quantize_stochastic, shift
 from simcim.training.settings import HardwareModel
 
@@ -39,6 +39,9 @@ class ChipNetwork:
                  generator: torch.Generator) -> None:
         self.hw = hw
         self.rule = get_rule(rule)
+        # f' for the error a broadcast rule projects to a hidden layer (workload training.dfa_derivative).
+        self.broadcast_derivative = (derivative if workload.training.dfa_derivative == "unclipped"
+                                     else hidden_derivative)
         self.classes = classes
         self.generator = generator
         self.ops: list[Op] = build_ops(workload)
