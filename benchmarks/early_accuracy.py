@@ -50,9 +50,13 @@ def main() -> None:
             idx = order[b * tr.batch_size:(b + 1) * tr.batch_size]
             tr.step(x[idx], y[idx])
         acc = accuracy(tr.net, tr.data.x_test[:2000], tr.data.y_test[:2000], 1000)
+        # Hidden units held by the clip at 1 (pre-activation >= 1) on 1,000 training images.
+        _, records = tr.net.forward(x[:1000])
+        clipped = ", ".join(f"{100 * float((r.pre >= 1).float().mean()):.0f}" for r in records[:-1])
     print(f"{args.rule} N={args.depth} effects={args.effects} update={tr.hw.weight_update} init={args.init} "
           f"dfa_derivative={args.dfa_derivative} "
-          f"after {args.batches} batches: {100 * acc:.1f} % (2,000 test images)")
+          f"after {args.batches} batches: {100 * acc:.1f} % (2,000 test images); "
+          f"pre-activations at the clip per hidden layer: {clipped} %")
 
 
 if __name__ == "__main__":
