@@ -24,7 +24,7 @@ from simcim.studies.plan import StudyPlan, build_plan
 from simcim.studies.spec import DATASETS, apply_choices, load_study
 from simcim.sweep.executors import DASK_ENV, ExecutorError, open_pool
 from simcim.sweep.points import check_specs
-from simcim.sweep.runner import pending_points, run_sweep
+from simcim.sweep.runner import checkpoint_dir, pending_points, run_sweep
 from simcim.sweep.store import Store, StoreError
 
 
@@ -145,7 +145,7 @@ def run_points(plan: StudyPlan, db: Path, args: argparse.Namespace, dask: str | 
             log = TrainingLog(plan, pending, pool.workers, lambda line: tqdm.write(line, file=sys.stderr))
         t0 = time.perf_counter()
         summary = run_sweep(plan.sweep, plan.points, store, pool, retry_errors=args.retry_errors,
-                            progress=False if args.quiet else None, on_done=log)
+                            progress=False if args.quiet else None, on_done=log, checkpoints=checkpoint_dir(db))
         wall_s = time.perf_counter() - t0
     console.print(f"{summary.ok} ok, {summary.errors} failed, {summary.skipped} already done ({wall_s:.1f} s)",
                   markup=False, highlight=False)

@@ -19,7 +19,7 @@ from simcim.paths import resolve_sweep
 from simcim.commands.common import parse_overrides
 from simcim.sweep.executors import DASK_ENV, ExecutorError, open_pool
 from simcim.sweep.points import Point, check_specs, expand
-from simcim.sweep.runner import run_sweep
+from simcim.sweep.runner import checkpoint_dir, run_sweep
 from simcim.sweep.spec import FILE_AXES, Sweep, load_sweep
 from simcim.sweep.store import Store, StoreError
 
@@ -120,7 +120,7 @@ def sweep_command(args: argparse.Namespace) -> int:
             console.print(f"sweep {sweep.name}: {len(points)} points on {pool.description} -> {out}")
             t0 = time.perf_counter()
             summary = run_sweep(sweep, points, store, pool, retry_errors=args.retry_errors,
-                                progress=False if args.quiet else None)
+                                progress=False if args.quiet else None, checkpoints=checkpoint_dir(out))
             wall_s = time.perf_counter() - t0
     except Terminated as exc:  # the pool has stopped its workers on the way out
         print(f"simcim: terminated ({exc.name}); {_points_done(out)} of {len(points)} points are in {out}; "

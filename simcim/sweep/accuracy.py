@@ -37,7 +37,17 @@ def train_accuracy(task: PointTask, arch: Architecture, workload: Workload) -> d
         nonidealities=nonidealities(task.train.nonidealities),
         data_dir=Path(task.data_dir) if task.data_dir else None,
     )
-    result = train(workload, arch, options).to_json()
+    from simcim.training.checkpoint import CheckpointError
+
+    ckpt = Path(task.checkpoint) if task.checkpoint else None
+    try:
+        result = train(workload, arch, options, checkpoint=ckpt).to_json()
+    except CheckpointError:
+        assert ckpt is not None
+        ckpt.unlink(missing_ok=True)  # unreadable (or another run's): start the point over
+        result = train(workload, arch, options, checkpoint=ckpt).to_json()
+    if ckpt is not None:
+        ckpt.unlink(missing_ok=True)  # done: the store has the point now, or gets it from this result
     if result["final_test_accuracy"] is None:
         raise RuntimeError("training ran no epoch")
     tail = [float(a) for a in result["test_accuracy"][-3:]]

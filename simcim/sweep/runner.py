@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import sys
 from concurrent.futures import FIRST_COMPLETED, Future, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Callable
 
 from tqdm import tqdm
@@ -33,13 +34,21 @@ def pending_points(points: list[Point], store: Store, retry_errors: bool) -> lis
     return [p for p in points if p.key not in done]
 
 
+def checkpoint_dir(db: Path) -> Path:
+    """Where a store's training points keep their per-epoch checkpoints: ``<db>.checkpoints`` beside it."""
+    return db.with_name(db.name + ".checkpoints")
+
+
 def run_sweep(sweep: Sweep, points: list[Point], store: Store, pool: Pool, *,
               retry_errors: bool = False, progress: bool | None = None,
-              on_done: Callable[[Point, PointOutcome], None] | None = None) -> RunSummary:
+              on_done: Callable[[Point, PointOutcome], None] | None = None,
+              checkpoints: Path | None = None) -> RunSummary:
     """Evaluate the points the store lacks on ``pool``; every finished point is committed at once.
 
     Submits at most a few points per worker ahead: a sweep of a million points does not become a
-    million futures, and the order of completion stays close to the sweep's order.
+    million futures, and the order of completion stays close to the sweep's order. ``checkpoints``:
+    a training point saves its state there after each epoch (``<key>.pt``), so one killed half-way
+    resumes at its last finished epoch when the sweep runs again; the file goes when the point ends.
     """
     store.claim(sweep.name, {"sweep_file": str(sweep.path), "axes": json.dumps(list(sweep.axes)),
                              "metrics": json.dumps(list(sweep.metrics) if sweep.metrics else None)})
@@ -57,8 +66,11 @@ def run_sweep(sweep: Sweep, points: list[Point], store: Store, pool: Pool, *,
                 point = next(queue, None)
                 if point is None:
                     break
+                task = point.task
+                if checkpoints is not None and task.train is not None:
+                    task = replace(task, checkpoint=str(checkpoints / f"{point.key}.pt"))
                 try:
-                    running[pool.executor.submit(evaluate_point, point.task)] = point
+                    running[pool.executor.submit(evaluate_point, task)] = point
                 except Exception as exc:  # noqa: BLE001 - a broken pool refuses new work
                     rest = 1 + sum(1 for _ in queue)
                     summary.lost += rest
@@ -91,4 +103,6 @@ def run_sweep(sweep: Sweep, points: list[Point], store: Store, pool: Pool, *,
         for future in running:
             future.cancel()
         bar.close()
+        if checkpoints is not None and checkpoints.is_dir() and not any(checkpoints.iterdir()):
+            checkpoints.rmdir()  # every training point ended: nothing to resume
     return summary

@@ -14,6 +14,7 @@ from torch import Tensor
 from simcim.network import classes as network_classes
 from simcim.spec.architecture import Architecture
 from simcim.spec.workload import Workload
+from simcim.training import checkpoint as checkpoints
 from simcim.training.alignment import alignment
 from simcim.training.chip import ChipNetwork
 from simcim.training.datasets import Dataset, load_dataset
@@ -231,7 +232,10 @@ class Trainer:
         self.batches_done += 1
         return loss_value(out, target, self.loss)
 
-    def run(self, progress: Progress | None = None) -> TrainResult:
+    def run(self, progress: Progress | None = None, checkpoint: Path | None = None) -> TrainResult:
+        """Train ``options.epochs`` epochs. ``checkpoint``: the run's state is saved there after every
+        epoch but the last, and a run that finds the file resumes after its last epoch (the same
+        numbers as a run that never stopped; simcim.training.checkpoint)."""
         progress = progress or _Silent()
         opts = self.options
         result = TrainResult(
@@ -242,11 +246,13 @@ class Trainer:
             loss=self.loss, nonidealities=self.hw.describe(opts.nonidealities),
             weight_update=self.hw.weight_update)
         start = time.perf_counter()
+        if checkpoint is not None and checkpoint.is_file():
+            result.history = checkpoints.restore(self, checkpoint)
         progress.start(opts.epochs * self.batches_per_epoch)
         x, y = self.data.x_train, self.data.y_train
         n = x.shape[0]
         with torch.no_grad():
-            for epoch in range(1, opts.epochs + 1):
+            for epoch in range(len(result.history) + 1, opts.epochs + 1):
                 t0 = time.perf_counter()
                 order = torch.randperm(n, generator=self.generator)
                 losses = []
@@ -266,6 +272,11 @@ class Trainer:
                     pulses_per_cell=round((self.pulses_total - pulses_before) / batches / self.cells, 6),
                     seconds=round(time.perf_counter() - t0, 3))
                 result.history.append(metrics)
+                if checkpoint is not None and epoch < opts.epochs:
+                    try:
+                        checkpoints.save(self, result.history, checkpoint)
+                    except OSError:
+                        checkpoint = None  # an unwritable folder: train on without checkpoints
                 progress.epoch(metrics, opts.epochs)
             if self.net.rule.error_path != "none" and not self.net.rule.exact_gradient:
                 k = min(ALIGNMENT_SAMPLES, n)
@@ -280,6 +291,7 @@ class Trainer:
 
 
 def train(workload: Workload, arch: Architecture, options: TrainOptions,
-          progress: Progress | None = None, data: Dataset | None = None) -> TrainResult:
+          progress: Progress | None = None, data: Dataset | None = None,
+          checkpoint: Path | None = None) -> TrainResult:
     """Train ``workload``'s network on ``arch``'s device model; see docs/training.md."""
-    return Trainer(workload, arch, options, data).run(progress)
+    return Trainer(workload, arch, options, data).run(progress, checkpoint)
