@@ -45,7 +45,7 @@ def _trainer(rule: str) -> Trainer:
 
 
 def _numbers(result: dict) -> dict:
-    result = dict(result, seconds=None)
+    result = dict(result, seconds=None, resumed_after_epoch=None)
     result["history"] = [dict(h, seconds=None) for h in result["history"]]
     return result
 
@@ -63,6 +63,7 @@ def test_resumed_run_equals_a_run_that_never_stopped(rule: str, tmp_path: Path) 
     resumed = resumed_trainer.run(checkpoint=ckpt).to_json()
 
     assert _numbers(resumed) == _numbers(whole)
+    assert resumed["resumed_after_epoch"] == 2 and whole["resumed_after_epoch"] == 0
     assert len(resumed["history"]) == 4 and resumed["history"][0]["epoch"] == 1
     for a, b in zip(resumed_trainer.net.weights, straight.net.weights):
         assert torch.equal(a, b)
@@ -116,7 +117,7 @@ def test_a_sweep_point_killed_after_an_epoch_resumes_there(tmp_path: Path, monke
 
     restored = []
     real_restore = checkpoint.restore
-    monkeypatch.setattr(checkpoint, "restore", lambda t, p: restored.append(p) or real_restore(t, p))
+    monkeypatch.setattr(checkpoint, "restore", lambda t, p, i="": restored.append(p) or real_restore(t, p, i))
     again = run(db, True)
     assert len(restored) == 2
     assert again == clean  # the same metrics, bit for bit

@@ -93,3 +93,47 @@ def test_default_threads_do_not_oversubscribe_a_small_machine() -> None:
     from simcim.training.threads import default_threads
 
     assert [default_threads(c) for c in (1, 2, 3, 4, 8, 16, 64)] == [1, 1, 1, 2, 4, 8, 8]
+
+
+def test_interrupted_train_resumes_with_the_same_numbers(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from simcim.training.progress import ConsoleProgress
+
+    cmd = ["train", ARCH, WORKLOAD, *SMALL, "--dataset", "synthetic", "--epochs", "4", "--threads", "1", "--quiet"]
+
+    def numbers(out: Path) -> dict:
+        m = json.loads((out / "metrics.json").read_text())
+        return {k: v for k, v in m.items() if k not in ("seconds", "resumed_after_epoch", "history")} | {
+            "history": [{k: v for k, v in h.items() if k != "seconds"} for h in m["history"]]}
+
+    clean = tmp_path / "clean"
+    assert main([*cmd, "--out", str(clean)]) == 0
+    assert not (clean / "checkpoint.pt").exists()  # removed once the run ends
+
+    out = tmp_path / "run"
+    real_epoch = ConsoleProgress.epoch
+
+    def ctrl_c_at_2(self, m, epochs):  # type: ignore[no-untyped-def]
+        if m.epoch == 2:
+            raise KeyboardInterrupt
+        real_epoch(self, m, epochs)
+
+    with monkeypatch.context() as mp:
+        mp.setattr(ConsoleProgress, "epoch", ctrl_c_at_2)
+        assert main([*cmd, "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "interrupted; the same command resumes after the last finished epoch" in err and "checkpoint.pt" in err
+    assert (out / "checkpoint.pt").is_file() and not (out / "metrics.json").exists()
+
+    assert main([*cmd, "--out", str(out)]) == 0
+    assert json.loads((out / "metrics.json").read_text())["resumed_after_epoch"] == 2
+    assert numbers(out) == numbers(clean)
+
+    # Other settings into a folder holding a checkpoint: not resumed from it.
+    with monkeypatch.context() as mp:
+        mp.setattr(ConsoleProgress, "epoch", ctrl_c_at_2)
+        assert main([*cmd, "--out", str(out)]) == 2
+    capsys.readouterr()
+    assert main([*cmd[:-1], "--lr", "0.05", "--out", str(out)]) == 0
+    assert "is from another run (other specs, options or threads): training from the start" in capsys.readouterr().out
+    assert json.loads((out / "metrics.json").read_text())["resumed_after_epoch"] == 0

@@ -46,6 +46,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=train_command)
 
 
+CHECKPOINT_NAME = "checkpoint.pt"
+
+
 def _positive(name: str, value: Any) -> None:
     if value is not None and value < 1:
         raise UserError(f"{name} must be at least 1, got {value}")
@@ -93,14 +96,31 @@ def train_command(args: argparse.Namespace) -> int:
     if not args.quiet:
         how = "--threads" if args.threads is not None else f"default for {usable_cores()} usable cores; --threads N to change"
         print(f"torch threads: {threads} ({how})")
+    from simcim.training.checkpoint import CheckpointError, run_identity
+
+    # After each epoch the run's state goes to out/checkpoint.pt; the same command run again (same
+    # specs, options and threads) resumes after the last finished epoch with the same numbers.
+    ckpt = out / CHECKPOINT_NAME
+    identity = run_identity(workload, arch, options, threads)
     try:
-        result = train(workload, arch, options, progress)
+        try:
+            result = train(workload, arch, options, progress, checkpoint=ckpt, identity=identity)
+        except CheckpointError:
+            print(f"{ckpt} is from another run (other specs, options or threads): training from the start")
+            ckpt.unlink()
+            result = train(workload, arch, options, progress, checkpoint=ckpt, identity=identity)
     except DatasetError as exc:
         raise UserError(str(exc)) from None
+    except KeyboardInterrupt:
+        where = f"; the same command resumes after the last finished epoch ({ckpt})" if ckpt.is_file() else ""
+        raise UserError(f"interrupted{where}") from None
+    ckpt.unlink(missing_ok=True)
     from simcim.network import classes as network_classes
 
     paths = write_outputs(result, out, network_classes(workload))  # classes: the chance line
     if not args.quiet:
+        if result.resumed_after_epoch:
+            print(f"resumed after epoch {result.resumed_after_epoch} from {ckpt}")
         final = result.history[-1]
         print(f"{workload.name} {result.rule} on {result.dataset}: final test accuracy "
               f"{100 * final.test_accuracy:.2f} % (train {100 * final.train_accuracy:.2f} %), "

@@ -10,6 +10,8 @@ a kill during the write leaves the previous epoch's file.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import tempfile
 from dataclasses import asdict
@@ -19,7 +21,9 @@ from typing import TYPE_CHECKING, Any
 import torch
 
 if TYPE_CHECKING:
-    from simcim.training.trainer import EpochMetrics, Trainer
+    from simcim.spec.architecture import Architecture
+    from simcim.spec.workload import Workload
+    from simcim.training.trainer import EpochMetrics, Trainer, TrainOptions
 
 FORMAT = 1
 
@@ -30,9 +34,11 @@ class CheckpointError(ValueError):
 _NOT_SAVED = ("hw", "generator")  # a cell's links to the run's settings and generator, restored by the run
 
 
-def save(trainer: "Trainer", history: list["EpochMetrics"], path: Path) -> None:
+def save(trainer: "Trainer", history: list["EpochMetrics"], path: Path, identity: str = "") -> None:
+    """``identity``: what the run is (e.g. a hash of its settings); :func:`restore` refuses another."""
     state: dict[str, Any] = {
         "format": FORMAT,
+        "identity": identity,
         "history": [asdict(m) for m in history],
         "generator": trainer.generator.get_state(),
         "velocity": trainer.velocity,
@@ -54,7 +60,7 @@ def save(trainer: "Trainer", history: list["EpochMetrics"], path: Path) -> None:
         raise
 
 
-def restore(trainer: "Trainer", path: Path) -> list["EpochMetrics"]:
+def restore(trainer: "Trainer", path: Path, identity: str = "") -> list["EpochMetrics"]:
     """Load ``path`` into ``trainer`` (built from the same inputs); return the finished epochs' metrics."""
     from simcim.training.trainer import EpochMetrics
 
@@ -62,7 +68,8 @@ def restore(trainer: "Trainer", path: Path) -> list["EpochMetrics"]:
         state = torch.load(path, weights_only=True)
     except Exception as exc:  # noqa: BLE001 - torch raises many kinds for a file it cannot read
         raise CheckpointError(f"{path}: not a readable checkpoint ({type(exc).__name__})") from None
-    if not isinstance(state, dict) or state.get("format") != FORMAT or len(state["cells"]) != len(trainer.net.cells):
+    if (not isinstance(state, dict) or state.get("format") != FORMAT or state.get("identity") != identity
+            or len(state["cells"]) != len(trainer.net.cells)):
         raise CheckpointError(f"{path}: not a checkpoint of this run")
     trainer.generator.set_state(state["generator"])
     trainer.velocity = state["velocity"]
@@ -73,3 +80,16 @@ def restore(trainer: "Trainer", path: Path) -> list["EpochMetrics"]:
     trainer.pulses_by_layer = state["pulses_by_layer"]
     trainer.batches_done = state["batches_done"]
     return [EpochMetrics(**m) for m in state["history"]]
+
+
+def run_identity(workload: "Workload", arch: "Architecture", options: "TrainOptions", threads: int) -> str:
+    """A hash of everything that decides a run's numbers: both specs as validated, the options, the
+    torch thread count (CPU kernels are deterministic per thread count), simcim's and its training
+    model's versions."""
+    from simcim import __version__
+    from simcim.model_version import TRAINING
+
+    what = {"simcim": __version__, "training_model": TRAINING, "threads": threads,
+            "workload": workload.model_dump(mode="json"), "architecture": arch.model_dump(mode="json"),
+            "options": {k: str(v) if isinstance(v, Path) else v for k, v in asdict(options).items()}}
+    return hashlib.sha256(json.dumps(what, sort_keys=True, default=str).encode("utf-8")).hexdigest()

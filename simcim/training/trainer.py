@@ -99,6 +99,7 @@ class TrainResult:
     pulses_per_cell_by_layer: list[float] = field(default_factory=list)
     alignment_deg: dict[str, float] | None = None
     seconds: float = 0.0
+    resumed_after_epoch: int = 0  # epochs restored from a checkpoint (0: trained from the start)
 
     def to_json(self) -> dict[str, Any]:
         h = self.history
@@ -118,6 +119,7 @@ class TrainResult:
             "alignment_deg": self.alignment_deg,
             "nonidealities": self.nonidealities,
             "seconds": round(self.seconds, 3),
+            "resumed_after_epoch": self.resumed_after_epoch,
             "history": [asdict(m) for m in h],
         }
 
@@ -232,10 +234,12 @@ class Trainer:
         self.batches_done += 1
         return loss_value(out, target, self.loss)
 
-    def run(self, progress: Progress | None = None, checkpoint: Path | None = None) -> TrainResult:
+    def run(self, progress: Progress | None = None, checkpoint: Path | None = None,
+            identity: str = "") -> TrainResult:
         """Train ``options.epochs`` epochs. ``checkpoint``: the run's state is saved there after every
         epoch but the last, and a run that finds the file resumes after its last epoch (the same
-        numbers as a run that never stopped; simcim.training.checkpoint)."""
+        numbers as a run that never stopped; simcim.training.checkpoint). ``identity`` names the run
+        in the file; a file of another identity raises CheckpointError."""
         progress = progress or _Silent()
         opts = self.options
         result = TrainResult(
@@ -247,7 +251,8 @@ class Trainer:
             weight_update=self.hw.weight_update)
         start = time.perf_counter()
         if checkpoint is not None and checkpoint.is_file():
-            result.history = checkpoints.restore(self, checkpoint)
+            result.history = checkpoints.restore(self, checkpoint, identity)
+            result.resumed_after_epoch = len(result.history)
         progress.start(opts.epochs * self.batches_per_epoch)
         x, y = self.data.x_train, self.data.y_train
         n = x.shape[0]
@@ -274,7 +279,7 @@ class Trainer:
                 result.history.append(metrics)
                 if checkpoint is not None and epoch < opts.epochs:
                     try:
-                        checkpoints.save(self, result.history, checkpoint)
+                        checkpoints.save(self, result.history, checkpoint, identity)
                     except OSError:
                         checkpoint = None  # an unwritable folder: train on without checkpoints
                 progress.epoch(metrics, opts.epochs)
@@ -292,6 +297,6 @@ class Trainer:
 
 def train(workload: Workload, arch: Architecture, options: TrainOptions,
           progress: Progress | None = None, data: Dataset | None = None,
-          checkpoint: Path | None = None) -> TrainResult:
+          checkpoint: Path | None = None, identity: str = "") -> TrainResult:
     """Train ``workload``'s network on ``arch``'s device model; see docs/training.md."""
-    return Trainer(workload, arch, options, data).run(progress, checkpoint)
+    return Trainer(workload, arch, options, data).run(progress, checkpoint, identity)
