@@ -81,7 +81,6 @@ def estimate(plan: StudyPlan, pending: list[Point], workers: int,
     return Estimate(describe(ref.params), epoch_s, total, min(workers, len(training)))
 
 
-
 class TrainingLog:
     """One line per finished training point, with the training time left: a long study writing to a
     log file (no progress bar there) still says where it is. Time left = the pending points' weights

@@ -35,7 +35,9 @@ def pending_points(points: list[Point], store: Store, retry_errors: bool) -> lis
 
 
 def checkpoint_dir(db: Path) -> Path:
-    """Where a store's training points keep their per-epoch checkpoints: ``<db>.checkpoints`` beside it."""
+    """Where a store's training points keep their per-epoch checkpoints: ``<db>.checkpoints`` beside it
+    (absolute: a worker may run in another folder)."""
+    db = db.resolve()
     return db.with_name(db.name + ".checkpoints")
 
 
