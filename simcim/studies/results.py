@@ -58,6 +58,8 @@ class StudyResults:
     train_set: dict[str, Any] = field(default_factory=dict)  # the study's train.set (every training point's overrides)
     rows: list[tuple[dict[str, Any], dict[str, float]]] = field(default_factory=list)  # ok points of the plan
     missing: int = 0  # points of the plan not (yet) in the store
+    planned_by_part: dict[str, int] = field(default_factory=dict)  # points of the plan per part (train-depth, ...)
+    missing_by_part: dict[str, int] = field(default_factory=dict)  # of those, not (yet) in the store
     failed: list[str] = field(default_factory=list)  # "label: error" of failed points
 
     # -- selection ----------------------------------------------------------------------------------
@@ -155,6 +157,7 @@ class StudyResults:
             verdict = "weakly supported (BP ahead on average, but mostly within the seeds' spread)"
         else:
             verdict = "not supported"
+        verdict = self._provisional("train-depth", "depth-series trainings") + verdict
         cost = []
         for rule in ("bp", "dfa"):
             c = self.effect_cost(rule, "all")
@@ -168,6 +171,11 @@ class StudyResults:
                 f"N = {hi[0]}); BP is ahead by more than the seeds' spread at {len(clear)} of {len(diffs)} depths "
                 f"and behind by more at {len(behind)}"
                 + (f"; {'; '.join(cost)}" if cost else "") + f" ({self.provenance_line()})." + chance)
+
+    def _provisional(self, part: str, what: str) -> str:
+        """'provisional (k of n ... done): ' while the series a claim rests on is incomplete, else ''."""
+        todo, planned = self.missing_by_part.get(part, 0), self.planned_by_part.get(part, 0)
+        return f"provisional ({planned - todo} of {planned} {what} done): " if todo else ""
 
     def claim_speed(self) -> str:
         """Claim 2: DFA cuts training time by a factor approaching N for N layers."""
@@ -194,6 +202,7 @@ class StudyResults:
             verdict = "partly supported (it grows with N but stays below 0.75 N)"
         else:
             verdict = "not supported"
+        verdict = self._provisional("sim-depth", "depth-series simulations") + verdict
         ref = dict(eq).get(d_max)
         share = ""
         if ref is not None and s_max > 0:
@@ -229,8 +238,11 @@ def collect(plan: StudyPlan, rows: list[Row], chip: str) -> StudyResults:
         vary_base=dict(plan.vary_base), train_set=dict(t.set) if t else {})
     for point in plan.points:
         row = found.get(point.key)
+        part = str(point.params["part"])
+        res.planned_by_part[part] = res.planned_by_part.get(part, 0) + 1
         if row is None:
             res.missing += 1
+            res.missing_by_part[part] = res.missing_by_part.get(part, 0) + 1
         elif row.status != "ok":
             res.failed.append(f"{point.label()}: {row.error}")
         else:
