@@ -313,6 +313,10 @@ def test_claims_worked_by_hand() -> None:
     partial.planned_by_part, partial.missing_by_part = {"train-depth": 24, "sim-depth": 12}, {"train-depth": 5}
     assert "nonidealities): provisional (19 of 24 depth-series trainings done): weakly supported" in partial.claim_accuracy()
     assert "approaching N): supported (judged" in partial.claim_speed()
+    # One seed at a depth: no spread, so neither clearly ahead nor behind there.
+    one = _results(speed, {k: v for k, v in acc.items() if k[3] == 0})
+    c1 = one.claim_accuracy()
+    assert "at 0 of 2 depths and behind by more at 0 (one seed so far at N = 2, 4: no spread to compare with)" in c1
 
 
 def test_dry_run_and_report_only_read_the_store(tiny: tuple[Path, Path, str], capsys: pytest.CaptureFixture[str]) -> None:

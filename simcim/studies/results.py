@@ -132,7 +132,7 @@ class StudyResults:
         """Claim 1: BP learns more accurate models under hardware imperfections (than DFA)."""
         if "bp" not in self.rules or "dfa" not in self.rules:
             return f"{CLAIM_1}: needs both bp and dfa in --rules."
-        diffs: list[tuple[int, float, float]] = []  # depth, BP - DFA (points), combined sd
+        diffs: list[tuple[int, float, float]] = []  # depth, BP - DFA (points), combined sd (None: one seed)
         unlearned: list[int] = []  # depths where no rule got clear of chance: they tell nothing
         for d in self.depths:
             bp, dfa = self.accuracy("bp", d), self.accuracy("dfa", d)
@@ -140,15 +140,18 @@ class StudyResults:
                 if max(bp.mean, dfa.mean) < 1 / self.classes + CHANCE_MARGIN:
                     unlearned.append(d)
                 else:
-                    diffs.append((d, 100 * (bp.mean - dfa.mean), 100 * math.hypot(bp.sd, dfa.sd)))
+                    spread = 100 * math.hypot(bp.sd, dfa.sd) if min(bp.n, dfa.n) > 1 else math.inf
+                    diffs.append((d, 100 * (bp.mean - dfa.mean), spread))
         chance = (f" At N = {', '.join(map(str, unlearned))} neither BP nor DFA got {100 * CHANCE_MARGIN:.0f} points "
                   f"clear of chance ({100 / self.classes:.0f} %): those networks did not learn in "
                   f"{self.epochs} epochs and are left out.") if unlearned else ""
         if not diffs:
             return f"{CLAIM_1}: no training results yet." if not unlearned else f"{CLAIM_1}: undecided." + chance
         mean = statistics.fmean(x for _, x, _ in diffs)
+        # A depth with one seed so far has no spread: it counts as neither clearly ahead nor behind.
         clear = [d for d, x, sd in diffs if x > max(sd, 0.0)]
         behind = [d for d, x, sd in diffs if x < -max(sd, 0.0)]
+        single = [d for d, _, sd in diffs if math.isinf(sd)]
         lo = min(diffs, key=lambda t: t[1])
         hi = max(diffs, key=lambda t: t[1])
         if mean > 0 and len(clear) > len(diffs) / 2:
@@ -170,6 +173,7 @@ class StudyResults:
                 f"{', '.join(str(d) for d, _, _ in diffs)} (from {lo[1]:+.1f} at N = {lo[0]} to {hi[1]:+.1f} at "
                 f"N = {hi[0]}); BP is ahead by more than the seeds' spread at {len(clear)} of {len(diffs)} depths "
                 f"and behind by more at {len(behind)}"
+                + (f" (one seed so far at N = {', '.join(map(str, single))}: no spread to compare with)" if single else "")
                 + (f"; {'; '.join(cost)}" if cost else "") + f" ({self.provenance_line()})." + chance)
 
     def _provisional(self, part: str, what: str) -> str:
