@@ -76,7 +76,7 @@ def test_a_checkpoint_of_another_network_is_refused(tmp_path: Path) -> None:
     with pytest.raises(Killed):
         _trainer("bp").run(KillAfter(1), checkpoint=ckpt)
     other = NET.model_copy(update={"layers": NET.layers[1:]})  # two weight layers, not three
-    with pytest.raises(CheckpointError, match="not a checkpoint of this run"):
+    with pytest.raises(CheckpointError, match="a checkpoint of another run"):
         Trainer(other, ARCH, TrainOptions("bp", "digits", 4, 3, Nonidealities())).run(checkpoint=ckpt)
 
 

@@ -105,8 +105,8 @@ def train_command(args: argparse.Namespace) -> int:
     try:
         try:
             result = train(workload, arch, options, progress, checkpoint=ckpt, identity=identity)
-        except CheckpointError:
-            print(f"{ckpt} is from another run (other specs, options or threads): training from the start")
+        except CheckpointError as exc:  # other specs, options, threads or version, or a damaged file
+            print(f"{exc}: training from the start")
             ckpt.unlink()
             result = train(workload, arch, options, progress, checkpoint=ckpt, identity=identity)
     except DatasetError as exc:

@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import tempfile
+import warnings
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -65,12 +66,14 @@ def restore(trainer: "Trainer", path: Path, identity: str = "") -> list["EpochMe
     from simcim.training.trainer import EpochMetrics
 
     try:
-        state = torch.load(path, weights_only=True)
+        with warnings.catch_warnings():  # a damaged file draws torch's pickle warnings before it fails
+            warnings.simplefilter("ignore")
+            state = torch.load(path, weights_only=True)
     except Exception as exc:  # noqa: BLE001 - torch raises many kinds for a file it cannot read
         raise CheckpointError(f"{path}: not a readable checkpoint ({type(exc).__name__})") from None
     if (not isinstance(state, dict) or state.get("format") != FORMAT or state.get("identity") != identity
             or len(state["cells"]) != len(trainer.net.cells)):
-        raise CheckpointError(f"{path}: not a checkpoint of this run")
+        raise CheckpointError(f"{path}: a checkpoint of another run (other specs, options, threads or simcim version)")
     trainer.generator.set_state(state["generator"])
     trainer.velocity = state["velocity"]
     for cell, saved in zip(trainer.net.cells, state["cells"]):
