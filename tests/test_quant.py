@@ -1,9 +1,10 @@
 """WAGE quantizers on inputs worked by hand (Wu et al. 2018)."""
 
+import pytest
 import torch
 
-from simcim.training.quantize import (clip_limit, quantize, quantize_scaled, quantize_stochastic, shift,
-                                      step, stochastic_round)
+from simcim.training.quantize import (clip_limit, peak_and_shift, quantize, quantize_scaled, quantize_stochastic,
+                                      shift, step, stochastic_round)
 
 
 def test_q_rounds_to_the_grid_and_clips() -> None:
@@ -40,3 +41,13 @@ def test_stochastic_rounding_is_unbiased() -> None:
     q = quantize_stochastic(torch.full((200_000,), 0.1), 3, g)  # between 0 and 0.25
     assert set(q.unique().tolist()) == {0.0, 0.25}
     assert abs(float(q.mean()) - 0.1) < 0.002
+
+
+def test_peak_and_shift_by_hand() -> None:
+    peak, s = peak_and_shift(torch.tensor([0.3, -0.7]))
+    assert float(peak) == pytest.approx(0.7) and float(s) == 0.5  # 2^round(log2 0.7) = 2^-1
+    peak, s = peak_and_shift(torch.tensor([3e-40, -1e-41]))  # a vanishing (subnormal) tensor keeps its scale
+    assert float(s) == 2.0 ** -131 and float(peak) > 0
+    assert peak_and_shift(torch.zeros(3)) is None
+    assert peak_and_shift(torch.tensor([1.0, float("nan")])) is None
+    assert peak_and_shift(torch.tensor([float("inf")])) is None

@@ -19,7 +19,7 @@ from simcim.training.device import CellArray
 from simcim.training.graph import GraphRunner
 from simcim.training.model import (FlattenOp, Op, PoolOp, WeightOp, activate, build_ops, derivative, group_mask,
                                    hidden_activate, hidden_derivative, init_weight, is_chain, xavier_uniform)
-from simcim.training.quantize import abs_max, quantize, quantize_scaled, quantize_stochastic, shift
+from simcim.training.quantize import peak_and_shift, quantize, quantize_scaled, quantize_stochastic
 from simcim.training.settings import HardwareModel
 
 
@@ -96,10 +96,10 @@ class ChipNetwork:
         bits = self.hw.gradient_bits
         if bits is None:
             return g
-        peak = abs_max(g)
-        if peak == 0:
+        scale = peak_and_shift(g)
+        if scale is None:
             return g
-        s = shift(peak)
+        s = scale[1]
         return quantize_stochastic(g / s, bits, self.generator) * s
 
     @property

@@ -32,7 +32,7 @@ from torch import Tensor
 
 from simcim.training.nonlinearity import (LINEAR_A, a_of_label, ltd_conductance, ltd_pulses, ltp_conductance,
                                           ltp_pulses, retrace_conductance, retrace_pulses)
-from simcim.training.quantize import abs_max, clip_limit, quantize, shift, step, stochastic_round
+from simcim.training.quantize import clip_limit, peak_and_shift, quantize, step, stochastic_round
 from simcim.training.settings import HardwareModel
 
 RANGE = 2.0  # Gmax - Gmin in normalized weight units ([-1, 1])
@@ -175,16 +175,13 @@ class CellArray:
         Levels: NeuroSim's numLevel = max_level is the device's level count, also the curve's Pmax
         (its A = a * max_level). A cell without a device curve (quantization only) is linear.
         """
-        peak = abs_max(x)
-        if not torch.isfinite(peak) or peak == 0:
+        scale = peak_and_shift(x)
+        if scale is None:
             return 0.0
+        peak, s = scale  # x is divided by s as QG does (quantize.peak_and_shift)
         levels = self.hw.levels
         bits_w = self.hw.weight_bits or round(math.log2(levels))
         bits_g = self.hw.gradient_bits or round(math.log2(levels))
-        # Divided by the shift as QG does (x /= shift(max|x|)), not multiplied by 1 / shift: for a
-        # vanishing gradient (max|x| ~ 1e-40, FA through 7 random matrices) 1 / shift is beyond
-        # float32 and the step became inf. For a power of two either order gives the same bits.
-        s = shift(peak)
         if self.mode == "float":
             # Ideal memory, same optimizer: the expected step of QG on a linear cell without its
             # roundings, -x / 2^round(log2 max|x|) gradient LSBs, in the layer's cell units, and W()'s

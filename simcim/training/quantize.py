@@ -41,15 +41,25 @@ def abs_max(x: Tensor) -> Tensor:
     return torch.maximum(hi, lo.neg())
 
 
+def peak_and_shift(x: Tensor) -> tuple[Tensor, Tensor] | None:
+    """max|x| and its Shift, the scale WAGE's QE and QG divide by; None when x is all zero or not
+    finite (there is no scale to take). Callers divide by the shift rather than multiply by its
+    reciprocal, which is beyond float32 for a vanishing tensor (max|x| ~ 1e-40)."""
+    peak = abs_max(x)
+    if not torch.isfinite(peak) or peak == 0:
+        return None
+    return peak, shift(peak)
+
+
 def quantize_scaled(x: Tensor, bits: int) -> Tensor:
     """Errors and gradients: divide by Shift(max|x|), apply Q, and multiply the shift back.
 
     An all-zero tensor is returned unchanged (its scale is undefined).
     """
-    peak = abs_max(x)
-    if not torch.isfinite(peak) or peak == 0:
+    scale = peak_and_shift(x)
+    if scale is None:
         return x.clone()
-    s = shift(peak)
+    s = scale[1]
     return quantize(x / s, bits) * s
 
 

@@ -18,7 +18,7 @@ from simcim.training import checkpoint as checkpoints
 from simcim.training.alignment import alignment
 from simcim.training.chip import ChipNetwork
 from simcim.training.datasets import Dataset, load_dataset
-from simcim.training.quantize import abs_max, shift
+from simcim.training.quantize import peak_and_shift
 from simcim.training.backward import layer_errors, loss_value, output_error, weight_gradients
 from simcim.training.settings import HardwareModel, Nonidealities, hardware_model
 
@@ -41,10 +41,8 @@ def neurosim_sized(g: Tensor, delta: Tensor) -> Tensor:
     leaves NeuroSim's errors (times the batch: the caller's). Divided by the shift, not multiplied by
     its reciprocal, which is beyond float32 for tiny errors; an all-zero error gives a zero gradient
     (its shift would be 0)."""
-    peak = abs_max(delta)
-    if not torch.isfinite(peak) or peak == 0:
-        return torch.zeros_like(g)
-    return g.div(shift(peak))
+    scale = peak_and_shift(delta)
+    return torch.zeros_like(g) if scale is None else g.div(scale[1])
 
 
 def default_epochs(workload: Workload, dataset: str) -> int:
@@ -218,9 +216,9 @@ class Trainer:
                     delta = deltas[i]
                     assert delta is not None
                     v.mul_(self.momentum).add_(neurosim_sized(g, delta), alpha=self.lr * records[i].batch)
-                    peak = abs_max(v)
-                    if torch.isfinite(peak) and peak > 0:
-                        v.div_(shift(peak))
+                    scale = peak_and_shift(v)
+                    if scale is not None:
+                        v.div_(scale[1])
                     moved = net.cells[i].update_neurosim(v)
                 else:
                     v.mul_(self.momentum).add_(g)
