@@ -8,6 +8,7 @@ import torch
 
 from simcim.spec import load_architecture
 from simcim.spec.workload import Workload
+from simcim.training import checkpoint
 from simcim.training.checkpoint import CheckpointError
 from simcim.training.settings import Nonidealities
 from simcim.training.trainer import EpochMetrics, TrainOptions, Trainer
@@ -71,13 +72,17 @@ def test_resumed_run_equals_a_run_that_never_stopped(rule: str, tmp_path: Path) 
     assert resumed_trainer.pulses_total == straight.pulses_total > 0
 
 
-def test_a_checkpoint_of_another_network_is_refused(tmp_path: Path) -> None:
+def test_a_checkpoint_of_another_network_is_not_used(tmp_path: Path) -> None:
     ckpt = tmp_path / "point.pt"
     with pytest.raises(Killed):
         _trainer("bp").run(KillAfter(1), checkpoint=ckpt)
     other = NET.model_copy(update={"layers": NET.layers[1:]})  # two weight layers, not three
-    with pytest.raises(CheckpointError, match="a checkpoint of another run"):
-        Trainer(other, ARCH, TrainOptions("bp", "digits", 4, 3, Nonidealities())).run(checkpoint=ckpt)
+    fresh = Trainer(other, ARCH, TrainOptions("bp", "digits", 4, 3, Nonidealities())).run().to_json()
+    result = Trainer(other, ARCH, TrainOptions("bp", "digits", 4, 3, Nonidealities())).run(checkpoint=ckpt)
+    assert result.checkpoint_discarded is not None and "a checkpoint of another run" in result.checkpoint_discarded
+    assert result.resumed_after_epoch == 0 and _numbers(result.to_json()) == _numbers(fresh)
+    with pytest.raises(CheckpointError, match="a checkpoint of another run"):  # the file now is the new run's
+        checkpoint.restore(_trainer("bp"), ckpt)
 
 
 def test_a_sweep_point_killed_after_an_epoch_resumes_there(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -92,7 +97,7 @@ def test_a_sweep_point_killed_after_an_epoch_resumes_there(tmp_path: Path, monke
     from simcim.sweep.runner import checkpoint_dir, run_sweep
     from simcim.sweep.spec import load_sweep
     from simcim.sweep.store import Store
-    from simcim.training import checkpoint, trainer
+    from simcim.training import trainer
 
     spec = tmp_path / "t.yaml"
     spec.write_text(TRAIN_SWEEP.replace("train: {epochs: 1}", "train: {epochs: 3}"))

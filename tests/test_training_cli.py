@@ -135,7 +135,7 @@ def test_interrupted_train_resumes_with_the_same_numbers(tmp_path: Path, capsys:
         assert main([*cmd, "--out", str(out)]) == 2
     capsys.readouterr()
     assert main([*cmd[:-1], "--lr", "0.05", "--out", str(out)]) == 0
-    assert "a checkpoint of another run (other specs, options, threads or simcim version): training from the start" \
+    assert "a checkpoint of another run (other specs, options, threads or simcim version): trained from the start" \
         in capsys.readouterr().out
     assert json.loads((out / "metrics.json").read_text())["resumed_after_epoch"] == 0
     # A damaged file: the same.

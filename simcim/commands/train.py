@@ -96,25 +96,22 @@ def train_command(args: argparse.Namespace) -> int:
     if not args.quiet:
         how = "--threads" if args.threads is not None else f"default for {usable_cores()} usable cores; --threads N to change"
         print(f"torch threads: {threads} ({how})")
-    from simcim.training.checkpoint import CheckpointError, run_identity
+    from simcim.training.checkpoint import run_identity
 
     # After each epoch the run's state goes to out/checkpoint.pt; the same command run again (same
     # specs, options and threads) resumes after the last finished epoch with the same numbers.
     ckpt = out / CHECKPOINT_NAME
-    identity = run_identity(workload, arch, options, threads)
     try:
-        try:
-            result = train(workload, arch, options, progress, checkpoint=ckpt, identity=identity)
-        except CheckpointError as exc:  # other specs, options, threads or version, or a damaged file
-            print(f"{exc}: training from the start")
-            ckpt.unlink()
-            result = train(workload, arch, options, progress, checkpoint=ckpt, identity=identity)
+        result = train(workload, arch, options, progress, checkpoint=ckpt,
+                       identity=run_identity(workload, arch, options, threads))
     except DatasetError as exc:
         raise UserError(str(exc)) from None
     except KeyboardInterrupt:
         where = f"; the same command resumes after the last finished epoch ({ckpt})" if ckpt.is_file() else ""
         raise UserError(f"interrupted{where}") from None
     ckpt.unlink(missing_ok=True)
+    if result.checkpoint_discarded:  # other specs, options, threads or version, or a damaged file
+        print(f"{result.checkpoint_discarded}: trained from the start")
     from simcim.network import classes as network_classes
 
     paths = write_outputs(result, out, network_classes(workload))  # classes: the chance line

@@ -37,15 +37,8 @@ def train_accuracy(task: PointTask, arch: Architecture, workload: Workload) -> d
         nonidealities=nonidealities(task.train.nonidealities),
         data_dir=Path(task.data_dir) if task.data_dir else None,
     )
-    from simcim.training.checkpoint import CheckpointError
-
     ckpt = Path(task.checkpoint) if task.checkpoint else None
-    try:
-        result = train(workload, arch, options, checkpoint=ckpt).to_json()
-    except CheckpointError:
-        assert ckpt is not None
-        ckpt.unlink(missing_ok=True)  # unreadable (or another run's): start the point over
-        result = train(workload, arch, options, checkpoint=ckpt).to_json()
+    result = train(workload, arch, options, checkpoint=ckpt).to_json()  # a damaged checkpoint: from the start
     if ckpt is not None:
         ckpt.unlink(missing_ok=True)  # done: the store has the point now, or gets it from this result
     if result["final_test_accuracy"] is None:

@@ -98,6 +98,7 @@ class TrainResult:
     alignment_deg: dict[str, float] | None = None
     seconds: float = 0.0
     resumed_after_epoch: int = 0  # epochs restored from a checkpoint (0: trained from the start)
+    checkpoint_discarded: str | None = None  # why a checkpoint found at the start was not used (then deleted)
 
     def to_json(self) -> dict[str, Any]:
         h = self.history
@@ -237,7 +238,8 @@ class Trainer:
         """Train ``options.epochs`` epochs. ``checkpoint``: the run's state is saved there after every
         epoch but the last, and a run that finds the file resumes after its last epoch (the same
         numbers as a run that never stopped; simcim.training.checkpoint). ``identity`` names the run
-        in the file; a file of another identity raises CheckpointError."""
+        in the file; a file of another identity, or a damaged one, is deleted and the run starts from
+        the beginning (``checkpoint_discarded`` says why)."""
         progress = progress or _Silent()
         opts = self.options
         result = TrainResult(
@@ -249,8 +251,12 @@ class Trainer:
             weight_update=self.hw.weight_update)
         start = time.perf_counter()
         if checkpoint is not None and checkpoint.is_file():
-            result.history = checkpoints.restore(self, checkpoint, identity)
-            result.resumed_after_epoch = len(result.history)
+            try:
+                result.history = checkpoints.restore(self, checkpoint, identity)
+                result.resumed_after_epoch = len(result.history)
+            except checkpoints.CheckpointError as exc:  # refused before anything of it was loaded
+                result.checkpoint_discarded = str(exc)
+                checkpoint.unlink()
         progress.start(opts.epochs * self.batches_per_epoch)
         x, y = self.data.x_train, self.data.y_train
         n = x.shape[0]
