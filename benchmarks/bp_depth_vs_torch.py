@@ -23,16 +23,16 @@ import torch.nn.functional as F
 from simcim.paths import resolve_architecture, resolve_workload
 from simcim.spec import load_architecture, load_workload
 from simcim.spec.workload import Workload
+from simcim.studies.plan import mlp_layers
 from simcim.training.settings import Nonidealities
 from simcim.training.trainer import TrainOptions, Trainer, accuracy
 
 
 def study_workload(depth: int, width: int, init: str = "glorot-half") -> Workload:
-    """The study's network at ``depth``: the bundled mlp5-bp with its hidden layers repeated."""
+    """The study's network at ``depth``: the bundled mlp5-bp built to depth as `simcim study` builds it."""
     base = load_workload(resolve_workload("mlp5-bp"))
     data = base.model_dump(mode="json", exclude_unset=True)
-    hidden = {"kind": "linear", "out_features": width, "activation": "relu"}
-    data["layers"] = [hidden] * (depth - 1) + [data["layers"][-1]]
+    data["layers"] = mlp_layers(data["layers"], depth, width)
     data["name"] = f"mlp{depth}-w{width}"
     data.setdefault("training", {})["init"] = init
     return Workload.model_validate(data)

@@ -58,6 +58,10 @@ class FeedbackShape:
     outputs: int
 
 
+# Workload training keys that only the rules broadcasting the error to each layer (dfa, drtp) read.
+BROADCAST_SETTINGS = frozenset({"training.dfa_derivative"})
+
+
 @dataclass(frozen=True)
 class LearningRule:
     """One learning rule. ``error_path``: how a hidden layer gets its error --
@@ -97,6 +101,11 @@ class LearningRule:
     def exact_gradient(self) -> bool:
         """Whether the rule computes the true gradient (so an angle to BP's means nothing)."""
         return self.error_path == "chain" and self.through == "W"
+
+    def reads_setting(self, key: str) -> bool:
+        """Whether training under this rule reads the workload key ``key`` (e.g. "training.dfa_derivative",
+        read only where the error is broadcast: simcim.training.backward.layer_errors)."""
+        return key not in BROADCAST_SETTINGS or self.error_path == "broadcast"
 
     def has_phase(self, phase: str, index: int, n_layers: int, first: bool | None = None) -> bool:
         """Whether weight layer ``index`` (1-based of ``n_layers``) runs ``phase`` under this rule.

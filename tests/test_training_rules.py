@@ -3,6 +3,7 @@
 import torch
 import torch.nn.functional as F
 
+from simcim.rules import RULES
 from simcim.spec import load_architecture
 from simcim.spec.workload import Workload
 from simcim.training.chip import ChipNetwork
@@ -157,6 +158,9 @@ def test_dfa_derivative_unclipped_keeps_pushing_a_unit_at_the_clip() -> None:
             grads[mode, rule] = weight_gradients(net, rec, layer_errors(net, rec, output_error(out, T, "mse"), T))[0]
     assert torch.equal(grads["clipped", "dfa"], torch.zeros(3, 2))
     assert torch.allclose(grads["unclipped", "dfa"], torch.tensor([[-1.125, 0.0], [-0.5625, 0.0], [0.0, 0.0]]))
-    # BP's chain always uses the derivative of the activation as it runs: the setting is DFA's only.
+    # BP's chain always uses the derivative of the activation as it runs: the setting is DFA's only,
+    # as the rule table says (the study plans its points by it).
     assert torch.equal(grads["clipped", "bp"], grads["unclipped", "bp"])
+    assert [r for r in RULES if RULES[r].reads_setting("training.dfa_derivative")] == ["dfa", "drtp"]
+    assert all(rule.reads_setting("training.lr") for rule in RULES.values())
     assert torch.equal(grads["clipped", "bp"], torch.zeros(3, 2))

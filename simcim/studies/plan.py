@@ -95,10 +95,6 @@ def weights_of(depth: int, width: int, inputs: int, classes: int) -> int:
     return inputs * width + (depth - 2) * width * width + width * classes
 
 
-# Training settings that only the rules projecting the error straight to each layer (dfa, drtp) read.
-BROADCAST_ONLY = frozenset({"workload.training.dfa_derivative"})
-
-
 def build_plan(study: Study, arch_path: Path | None = None) -> StudyPlan:
     """Every point of ``study``; ``arch_path`` replaces the study's chip (the command's ARCH)."""
     s = study.spec
@@ -178,7 +174,7 @@ def build_plan(study: Study, arch_path: Path | None = None) -> StudyPlan:
                          "hardware": "given", "nonidealities": nonideal, "seed": seed},
                         fixed_arch, fixed_work, settings(nonideal), data_dir, seed)
                 for axis, values in t.vary.items():
-                    if axis in BROADCAST_ONLY and not get_rule(rule).layer_parallel:
+                    if axis.startswith("workload.") and not get_rule(rule).reads_setting(axis[len("workload."):]):
                         continue  # a setting this rule never reads: its points would repeat the depth series'
                     for value in values:
                         if axis in vary_base and value == vary_base[axis]:
