@@ -57,7 +57,6 @@ class StudyResults:
     vary_base: dict[str, Any] = field(default_factory=dict)  # StudyPlan.vary_base
     train_set: dict[str, Any] = field(default_factory=dict)  # the study's train.set (every training point's overrides)
     rows: list[tuple[dict[str, Any], dict[str, float]]] = field(default_factory=list)  # ok points of the plan
-    missing: int = 0  # points of the plan not (yet) in the store
     planned_by_part: dict[str, int] = field(default_factory=dict)  # points of the plan per part (train-depth, ...)
     missing_by_part: dict[str, int] = field(default_factory=dict)  # of those, not (yet) in the store
     failed: list[str] = field(default_factory=list)  # "label: error" of failed points
@@ -176,6 +175,11 @@ class StudyResults:
                 + (f" (one seed so far at N = {', '.join(map(str, single))}: no spread to compare with)" if single else "")
                 + (f"; {'; '.join(cost)}" if cost else "") + f" ({self.provenance_line()})." + chance)
 
+    @property
+    def missing(self) -> int:
+        """Points of the plan not (yet) in the store."""
+        return sum(self.missing_by_part.values())
+
     def _provisional(self, part: str, what: str) -> str:
         """'provisional (k of n ... done): ' while the series a claim rests on is incomplete, else ''."""
         todo, planned = self.missing_by_part.get(part, 0), self.planned_by_part.get(part, 0)
@@ -245,7 +249,6 @@ def collect(plan: StudyPlan, rows: list[Row], chip: str) -> StudyResults:
         part = str(point.params["part"])
         res.planned_by_part[part] = res.planned_by_part.get(part, 0) + 1
         if row is None:
-            res.missing += 1
             res.missing_by_part[part] = res.missing_by_part.get(part, 0) + 1
         elif row.status != "ok":
             res.failed.append(f"{point.label()}: {row.error}")
