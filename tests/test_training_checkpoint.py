@@ -11,6 +11,7 @@ from simcim.spec.workload import Workload
 from simcim.training import checkpoint
 from simcim.training.checkpoint import CheckpointError
 from simcim.training.settings import Nonidealities
+from simcim.training import trainer as trainer_module
 from simcim.training.trainer import EpochMetrics, TrainOptions, Trainer
 
 ARCH = load_architecture("architectures/neurosim-fefet-22nm.yaml")
@@ -51,8 +52,14 @@ def _numbers(result: dict) -> dict:
     return result
 
 
+@pytest.fixture
+def save_every_epoch(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These epochs take milliseconds: save after each (the default waits CHECKPOINT_EVERY_S)."""
+    monkeypatch.setattr(trainer_module, "CHECKPOINT_EVERY_S", 0.0)
+
+
 @pytest.mark.parametrize("rule", ["bp", "dfa"])
-def test_resumed_run_equals_a_run_that_never_stopped(rule: str, tmp_path: Path) -> None:
+def test_resumed_run_equals_a_run_that_never_stopped(rule: str, tmp_path: Path, save_every_epoch: None) -> None:
     straight = _trainer(rule)
     whole = straight.run().to_json()
 
@@ -72,7 +79,7 @@ def test_resumed_run_equals_a_run_that_never_stopped(rule: str, tmp_path: Path) 
     assert resumed_trainer.pulses_total == straight.pulses_total > 0
 
 
-def test_a_checkpoint_of_another_network_is_not_used(tmp_path: Path) -> None:
+def test_a_checkpoint_of_another_network_is_not_used(tmp_path: Path, save_every_epoch: None) -> None:
     ckpt = tmp_path / "point.pt"
     with pytest.raises(Killed):
         _trainer("bp").run(KillAfter(1), checkpoint=ckpt)
@@ -85,7 +92,8 @@ def test_a_checkpoint_of_another_network_is_not_used(tmp_path: Path) -> None:
         checkpoint.restore(_trainer("bp"), ckpt)
 
 
-def test_a_sweep_point_killed_after_an_epoch_resumes_there(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_sweep_point_killed_after_an_epoch_resumes_there(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                          save_every_epoch: None) -> None:
     """Through the sweep runner and the real point function: the first run dies after epoch 1 of
     each training point (recorded as an error, its checkpoint left behind); the retry restores the
     checkpoint and gives exactly the metrics of a sweep that never stopped, and leaves no file."""
@@ -127,3 +135,10 @@ def test_a_sweep_point_killed_after_an_epoch_resumes_there(tmp_path: Path, monke
     assert len(restored) == 2
     assert again == clean  # the same metrics, bit for bit
     assert not checkpoint_dir(db).exists()  # every point ended: the folder is gone
+
+
+def test_short_epochs_are_not_saved_until_the_interval_has_passed(tmp_path: Path) -> None:
+    ckpt = tmp_path / "point.pt"
+    with pytest.raises(Killed):
+        _trainer("bp").run(KillAfter(3), checkpoint=ckpt)  # three epochs of milliseconds, < 30 s
+    assert trainer_module.CHECKPOINT_EVERY_S == 30.0 and not ckpt.exists()

@@ -97,7 +97,10 @@ def test_default_threads_do_not_oversubscribe_a_small_machine() -> None:
 
 def test_interrupted_train_resumes_with_the_same_numbers(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from simcim.training import trainer
     from simcim.training.progress import ConsoleProgress
+
+    monkeypatch.setattr(trainer, "CHECKPOINT_EVERY_S", 0.0)  # save after every (millisecond) epoch
 
     cmd = ["train", ARCH, WORKLOAD, *SMALL, "--dataset", "synthetic", "--epochs", "4", "--threads", "1", "--quiet"]
 
@@ -122,7 +125,7 @@ def test_interrupted_train_resumes_with_the_same_numbers(tmp_path: Path, capsys:
         mp.setattr(ConsoleProgress, "epoch", ctrl_c_at_2)
         assert main([*cmd, "--out", str(out)]) == 2
     err = capsys.readouterr().err
-    assert "interrupted; the same command resumes after the last finished epoch" in err and "checkpoint.pt" in err
+    assert "interrupted; the same command resumes after the last saved epoch" in err and "checkpoint.pt" in err
     assert (out / "checkpoint.pt").is_file() and not (out / "metrics.json").exists()
 
     assert main([*cmd, "--out", str(out)]) == 0

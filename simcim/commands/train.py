@@ -99,7 +99,7 @@ def train_command(args: argparse.Namespace) -> int:
     from simcim.training.checkpoint import run_identity
 
     # After each epoch the run's state goes to out/checkpoint.pt; the same command run again (same
-    # specs, options and threads) resumes after the last finished epoch with the same numbers.
+    # specs, options and threads) resumes after the last saved epoch with the same numbers.
     ckpt = out / CHECKPOINT_NAME
     try:
         result = train(workload, arch, options, progress, checkpoint=ckpt,
@@ -107,7 +107,7 @@ def train_command(args: argparse.Namespace) -> int:
     except DatasetError as exc:
         raise UserError(str(exc)) from None
     except KeyboardInterrupt:
-        where = f"; the same command resumes after the last finished epoch ({ckpt})" if ckpt.is_file() else ""
+        where = f"; the same command resumes after the last saved epoch ({ckpt})" if ckpt.is_file() else ""
         raise UserError(f"interrupted{where}") from None
     ckpt.unlink(missing_ok=True)
     if result.checkpoint_discarded:  # other specs, options, threads or version, or a damaged file

@@ -38,7 +38,7 @@ class PointTask:
     seed: int
     train: TrainSettings | None = None
     data_dir: str | None = None
-    # Where a training point saves its state after each epoch and resumes from after a kill (set by
+    # Where a training point saves its state between epochs and resumes from after a kill (set by
     # the runner from the point's key; not part of the key).
     checkpoint: str | None = None
 

@@ -49,8 +49,8 @@ def run_sweep(sweep: Sweep, points: list[Point], store: Store, pool: Pool, *,
 
     Submits at most a few points per worker ahead: a sweep of a million points does not become a
     million futures, and the order of completion stays close to the sweep's order. ``checkpoints``:
-    a training point saves its state there after each epoch (``<key>.pt``), so one killed half-way
-    resumes at its last finished epoch when the sweep runs again; the file goes when the point ends.
+    a training point saves its state there between epochs (``<key>.pt``), so one killed half-way
+    resumes at its last saved epoch when the sweep runs again; the file goes when the point ends.
     """
     store.claim(sweep.name, {"sweep_file": str(sweep.path), "axes": json.dumps(list(sweep.axes)),
                              "metrics": json.dumps(list(sweep.metrics) if sweep.metrics else None)})

@@ -32,6 +32,10 @@ ALIGNMENT_SAMPLES = 512  # enough for a stable angle, cheap in float math
 # Train accuracy per epoch is measured on the first this-many training images: all 60,000 of
 # (Fashion-)MNIST would cost another third of an epoch in hardware mode for a number this close.
 TRAIN_EVAL_SAMPLES = 10_000
+# A run's state is saved after an epoch only once this much training has passed since the last save:
+# a save costs ~0.2 s per 140 MB (the study's 8-layer network), a tenth of a short digits epoch, and
+# a killed run then loses at most this much besides the epoch it was in.
+CHECKPOINT_EVERY_S = 30.0
 # DNN+NeuroSim V2.1 Training_pytorch/train.py: gamma = 0.9 (its momentum), used by `momentum: neurosim`.
 NEUROSIM_GAMMA = 0.9
 
@@ -235,9 +239,10 @@ class Trainer:
 
     def run(self, progress: Progress | None = None, checkpoint: Path | None = None,
             identity: str = "") -> TrainResult:
-        """Train ``options.epochs`` epochs. ``checkpoint``: the run's state is saved there after every
-        epoch but the last, and a run that finds the file resumes after its last epoch (the same
-        numbers as a run that never stopped; simcim.training.checkpoint). ``identity`` names the run
+        """Train ``options.epochs`` epochs. ``checkpoint``: the run's state is saved there after an epoch
+        (not the last) once CHECKPOINT_EVERY_S have passed since the last save, and a run that finds
+        the file resumes after its saved epochs (the same numbers as a run that never stopped;
+        simcim.training.checkpoint). ``identity`` names the run
         in the file; a file of another identity, or a damaged one, is deleted and the run starts from
         the beginning (``checkpoint_discarded`` says why)."""
         progress = progress or _Silent()
@@ -249,7 +254,7 @@ class Trainer:
             momentum_buffer=self.momentum_buffer,
             loss=self.loss, nonidealities=self.hw.describe(opts.nonidealities),
             weight_update=self.hw.weight_update)
-        start = time.perf_counter()
+        start = saved_at = time.perf_counter()
         if checkpoint is not None and checkpoint.is_file():
             try:
                 result.history = checkpoints.restore(self, checkpoint, identity)
@@ -281,11 +286,13 @@ class Trainer:
                     pulses_per_cell=round((self.pulses_total - pulses_before) / batches / self.cells, 6),
                     seconds=round(time.perf_counter() - t0, 3))
                 result.history.append(metrics)
-                if checkpoint is not None and epoch < opts.epochs:
+                if (checkpoint is not None and epoch < opts.epochs
+                        and time.perf_counter() - saved_at >= CHECKPOINT_EVERY_S):
                     try:
                         checkpoints.save(self, result.history, checkpoint, identity)
                     except OSError:
                         checkpoint = None  # an unwritable folder: train on without checkpoints
+                    saved_at = time.perf_counter()
                 progress.epoch(metrics, opts.epochs)
             if self.net.rule.error_path != "none" and not self.net.rule.exact_gradient:
                 k = min(ALIGNMENT_SAMPLES, n)
