@@ -147,10 +147,15 @@ def accuracy_vs_time(res: StudyResults) -> Figure:
                 ns.append(d)
             if xs:
                 st = rule_style(res, rule)
+                # A thin line in depth order makes each rule's points one path from shallow to deep;
+                # only its two ends are labelled (seven labels per series piled onto each other).
+                ax.plot(xs, ys, color=st["color"], linewidth=0.8, alpha=0.6, linestyle=HW_STYLE[hw])
                 ax.scatter(xs, ys, marker=st["marker"], s=40, label=f"{rule.upper()} vs BP, {hw}",
-                           facecolors=st["color"] if fill else "none", edgecolors=st["color"])
-                for x, y, n in zip(xs, ys, ns):
-                    ax.annotate(f"N={n}", (x, y), fontsize=7, xytext=(3, 3), textcoords="offset points")
+                           facecolors=st["color"] if fill else "none", edgecolors=st["color"], zorder=3)
+                ends = [0, len(xs) - 1] if len(xs) > 1 else [0]
+                for k, i in enumerate(ends):
+                    ax.annotate(f"N={ns[i]}", (xs[i], ys[i]), fontsize=7, textcoords="offset points",
+                                xytext=(4, 4) if k else (-4, -10), ha="left" if k else "right")
     ax.axhline(0, color="#888888", linewidth=0.8)
     ax.set_xlabel("training time saved against BP [%] (1 − t_rule / t_BP)")
     _style(ax, "accuracy lost against BP [points] (every effect on)", 7)
