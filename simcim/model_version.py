@@ -1,13 +1,20 @@
 """Versions of the two models whose numbers outlive a run: the chip's cost model (simulated latency,
 energy, area) and the training model (accuracy, pulses, for a given seed).
 
-A results store (`simcim sweep`, `simcim study`) keys every point by what made it; the package
-version alone does not move between development commits, so these do. Bump SIMULATION when a change
-moves a simulated number on purpose (`python tools/golden.py --write` refuses to rewrite moved
-numbers under the same version), and TRAINING when a change moves a training result for the same
-seed (a different random stream counts): the points a store holds from the older model are then
-run again instead of being mixed with the new ones. Version 1 is the model of 2026-12-02.
+A results store (`simcim sweep`, `simcim study`) keeps what made each point; the package version
+alone does not move between development commits, so these do. Bump SIMULATION when a change moves a
+simulated number on purpose (`python tools/golden.py --write` refuses to rewrite moved numbers under
+the same version): every point records the cost model that simulated it, and a rerun simulates the
+older ones again (a trained point keeps its training). Bump TRAINING when a change moves a training
+result for the same seed (a different random stream counts): it is part of a trained point's key, so
+those points train again instead of being mixed with the new ones. Version 1 is the model of
+2026-12-02.
+
+Versions: SIMULATION 2 -- the global buffer's gradient share sized as Chip.cpp:ChipInitialize does
+(bufferOverHead is one subarray's gradient, doubled, not that times numArrayWriteParallel): chips
+whose weights give floor(cells x batch bits / weight bits) >= 2 (4-bit weights in one cell, 7-8 bits
+in two) had twice NeuroSim's buffer (area, leakage and bandwidth).
 """
 
-SIMULATION = 1
+SIMULATION = 2
 TRAINING = 1

@@ -61,6 +61,22 @@ def test_vgg8_sizing_is_neurosims() -> None:
     assert chip.global_buffer[1] == 128  # cores of 128 x 128 bits
 
 
+@pytest.mark.parametrize(("weight_bits", "cells", "parallel", "cores"), [
+    # Chip.cpp:ChipInitialize by hand for mlp5 (batch 200: 8 accumulation bits; 6-bit cells; the
+    # inference buffer 8 x 1024 = 8192 bits, below every overhead here, so nothing doubles):
+    # overhead = 128 x 128 x cells x 8; arrays written at once = floor(overhead / (128 x 128 x bits));
+    # cores = (8192 + overhead) // (128 x 128).
+    (6, 1, 1, 8),   # 131072 bits; floor(8 / 6) = 1
+    (4, 1, 2, 8),   # 131072 bits; floor(8 / 4) = 2 arrays from the same buffer (not 2 x 131072)
+    (8, 2, 2, 16),  # 262144 bits; floor(16 / 8) = 2
+])
+def test_gradient_buffer_is_neurosims(weight_bits: int, cells: int, parallel: int, cores: int) -> None:
+    arch = simcim.load_architecture("neurosim-fefet-22nm")
+    wl = simcim.load_workload("mlp5-bp", {"quantization.weight_bits": weight_bits})
+    chip = ChipModel(arch, wl, place(arch, wl))
+    assert (chip.cells, chip.write_parallel, chip.global_buffer[1]) == (cells, parallel, cores)
+
+
 def test_vgg8_within_tolerance_of_neurosim(vgg8: simcim.Result) -> None:
     epoch = vgg8.per_epoch
     assert epoch.latency_s == pytest.approx(REFERENCE["latency_s"]["total"], rel=0.25)

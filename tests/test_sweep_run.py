@@ -222,3 +222,92 @@ def test_training_sweep_records_accuracy(tmp_path: Path) -> None:
     assert all(0.0 <= r["accuracy"] <= 1.0 and r["train_pulses_per_cell"] > 0 for r in rows)
     assert rows[0]["latency_s"] > 0  # simulated as well
     # (tests/test_sweep_dask.py checks that the numbers do not depend on where a point runs)
+
+
+def test_a_new_cost_model_resimulates_points_and_keeps_their_training(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """After a bump of model_version.SIMULATION, a rerun simulates every point again (the keys stay:
+    a training point is the same point) and a training point keeps its recorded training metrics
+    without training again; its simulated metrics are the new model's. A failed re-simulation keeps
+    the row as it was."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from simcim import model_version
+    from simcim.sweep import accuracy
+    from simcim.sweep.executors import Pool
+    from simcim.sweep.runner import pending_points, run_sweep
+    from simcim.sweep.store import Store
+
+    sweep = load_sweep(write_sweep(tmp_path, TRAIN_SWEEP, "trained.yaml"))
+    sim_sweep = load_sweep(write_sweep(tmp_path, SWEEP.replace("arch.chip.tiles: [auto, 1]", "arch.chip.tiles: [auto]")))
+    db, sim_db = tmp_path / "t.db", tmp_path / "s.db"
+
+    def run(s, path: Path):  # in this process (threads), so the monkeypatches reach the point function
+        with Store(path) as store, ThreadPoolExecutor(1) as ex:
+            summary = run_sweep(s, expand(s), store, Pool(ex, 1, "1 thread"), progress=False)
+            return summary, {r.key: r for r in store.rows()}
+
+    _, before = run(sweep, db)
+    _, sim_before = run(sim_sweep, sim_db)
+    assert {r.status for r in before.values()} == {"ok"} and len(before) == 2
+    trained = {k: {m: r.metrics[m] for m in ("accuracy", "accuracy_last3", "train_pulses_per_cell")}
+               for k, r in before.items()}
+
+    # The new model: every simulated metric comes out doubled; training must not run.
+    from simcim.sweep import evaluate
+
+    real = evaluate.simulation_metrics
+    monkeypatch.setattr(evaluate, "simulation_metrics", lambda result: {k: 2 * v for k, v in real(result).items()})
+    monkeypatch.setattr(accuracy, "train_accuracy", lambda *a: pytest.fail("trained again"))
+    monkeypatch.setattr(model_version, "SIMULATION", model_version.SIMULATION + 1)
+    with Store(db) as store:
+        assert pending_points(expand(sweep), store, retry_errors=False) == []  # nothing to train
+
+    summary, after = run(sweep, db)
+    assert summary.resimulated == 2 and summary.ok == 2 and summary.skipped == 0
+    assert after.keys() == before.keys()
+    for key, row in after.items():
+        assert {m: row.metrics[m] for m in trained[key]} == trained[key]  # the training, bit for bit
+        assert row.metrics["latency_s"] == 2 * before[key].metrics["latency_s"]
+        assert row.wall_s == before[key].wall_s  # the training's time, not the re-simulation's
+    assert {r["simulation_model"] for r in db_rows(db)} == {model_version.SIMULATION}
+
+    summary, sim_after = run(sim_sweep, sim_db)  # simulation points simply run again
+    assert summary.ok == len(sim_before) and summary.resimulated == 0
+    assert all(sim_after[k].metrics["energy_j"] == 2 * r.metrics["energy_j"] for k, r in sim_before.items())
+
+    summary, again = run(sweep, db)  # up to date: nothing runs
+    assert summary.skipped == 2 and summary.ok == 0
+
+    # A model that cannot simulate the point: the error is reported, the row stays.
+    monkeypatch.setattr(model_version, "SIMULATION", model_version.SIMULATION + 1)
+    monkeypatch.setattr(evaluate, "simulation_metrics", lambda result: 1 / 0)
+    summary, kept = run(sweep, db)
+    assert summary.errors == 2 and "re-simulating" in summary.error_samples[0]
+    assert {k: r.metrics for k, r in kept.items()} == {k: r.metrics for k, r in again.items()}
+
+
+def test_a_store_from_before_the_model_column_holds_model_1(tmp_path: Path) -> None:
+    """Stores written before the simulation_model column existed (the full study's) count as cost
+    model 1: up to date while it is 1, every 'ok' point stale after a bump; the next record adds it."""
+    from simcim import model_version
+    from simcim.sweep.store import Store
+
+    db = tmp_path / "s.db"
+    assert main(["sweep", str(write_sweep(tmp_path)), "--out", str(db), "--workers", "1", "--quiet"]) == 0
+    con = sqlite3.connect(db)
+    con.execute("ALTER TABLE points DROP COLUMN simulation_model")
+    con.commit()
+    con.close()
+    ok = {r["key"] for r in db_rows(db) if r["status"] == "ok"}
+    assert len(ok) == 4 and "simulation_model" not in db_rows(db)[0]
+    with Store(db, readonly=True) as store:
+        assert store.stale_simulation(1) == set() and store.stale_simulation(2) == ok
+    assert model_version.SIMULATION > 1  # so this simcim's model is newer than the file's
+    before = {r["key"]: r["finished_at"] for r in db_rows(db)}
+    time.sleep(1.1)  # finished_at has whole seconds
+    assert main(["sweep", str(write_sweep(tmp_path)), "--out", str(db), "--workers", "1", "--quiet"]) == 0
+    rows = db_rows(db)
+    # The stale points ran again (the failed ones did not: no --retry-errors), and say their model.
+    assert {r["key"] for r in rows if r["finished_at"] != before[r["key"]]} == ok
+    assert {r["simulation_model"] for r in rows if r["key"] in ok} == {model_version.SIMULATION}

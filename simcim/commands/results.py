@@ -6,12 +6,14 @@ import argparse
 import csv
 import io
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
+from simcim import model_version
 from simcim.atomic import STDOUT, check_output_file, write_bytes_atomic, write_text_atomic
 from simcim.errors import UserError
 from simcim.sweep.metrics import DEFAULT_SHOWN, METRICS
@@ -101,10 +103,14 @@ def results_command(args: argparse.Namespace) -> int:
             rows = store.rows()
             params = store.param_names()
             meta = store.meta()
+            stale = len(store.stale_simulation(model_version.SIMULATION))
     except StoreError as exc:
         raise UserError(str(exc)) from None
     if not rows:
         raise UserError(f"{args.db}: no finished points yet")
+    if stale:
+        print(f"simcim: note: {stale} points of {args.db} were simulated with an older cost model (this simcim "
+              f"has model {model_version.SIMULATION}); run the sweep again to re-simulate them", file=sys.stderr)
     records = [_flat(r) for r in rows]
     for r in rows:  # an edited sweep may have dropped axes that older rows still carry
         params += [k for k in r.params if k not in params]

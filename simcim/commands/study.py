@@ -15,6 +15,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from simcim import model_version
 from simcim.atomic import check_output_folder
 from simcim.commands.compare import parse_depths
 from simcim.commands.sweep import Terminated, terminate_as_interrupt
@@ -147,7 +148,7 @@ def run_points(plan: StudyPlan, db: Path, args: argparse.Namespace, dask: str | 
         summary = run_sweep(plan.sweep, plan.points, store, pool, retry_errors=args.retry_errors,
                             progress=False if args.quiet else None, on_done=log, checkpoints=checkpoint_dir(db))
         wall_s = time.perf_counter() - t0
-    console.print(f"{summary.ok} ok, {summary.errors} failed, {summary.skipped} already done ({wall_s:.1f} s)",
+    console.print(f"{summary.counts()} ({wall_s:.1f} s)",
                   markup=False, highlight=False)
     for sample in summary.error_samples:
         console.print(f"  failed: {sample}", markup=False, highlight=False)
@@ -160,22 +161,28 @@ def run_points(plan: StudyPlan, db: Path, args: argparse.Namespace, dask: str | 
 def dry_run(plan: StudyPlan, db: Path) -> int:
     """Points per series and how many are done; creates nothing."""
     done: set[str] = set()
+    stale: set[str] = set()
     if db.is_file():
         try:
             with Store(db, readonly=True) as store:
                 done = set(store.finished(include_errors=False))
+                stale = store.stale_simulation(model_version.SIMULATION)
         except StoreError as exc:
             raise UserError(str(exc)) from None
     parts: dict[str, list[int]] = {}
     for p in plan.points:
-        counts = parts.setdefault(str(p.params["part"]), [0, 0])
+        counts = parts.setdefault(str(p.params["part"]), [0, 0, 0])
         counts[0] += 1
         counts[1] += p.key in done
-    for part, (n, k) in parts.items():
-        print(f"{part:<13} {n:5d} points, {k:5d} done")
-    total_done = sum(k for _, k in parts.values())
+        counts[2] += p.key in stale
+    for part, (n, k, old) in parts.items():
+        print(f"{part:<13} {n:5d} points, {k:5d} done" + (f" ({old} simulated with an older cost model)" if old else ""))
+    total_done = sum(k for _, k, _ in parts.values())
+    again = sum(old for _, _, old in parts.values())
     print(f"study {plan.study.name}: {len(plan.points)} points, {total_done} done, "
-          f"{len(plan.points) - total_done} to run -> {db}")
+          f"{len(plan.points) - total_done} to run -> {db}"
+          + (f"; {again} done points to simulate again (cost model {model_version.SIMULATION}; training kept)"
+             if again else ""))
     return 0
 
 
@@ -188,6 +195,7 @@ def write_report(plan: StudyPlan, db: Path, out: Path) -> Path:
     try:
         with Store(db, readonly=True) as store:
             rows = store.rows()
+            stale = store.stale_simulation(model_version.SIMULATION) & {p.key for p in plan.points}
     except StoreError as exc:
         raise UserError(str(exc)) from None
     chip = load_architecture(plan.arch_path).name
@@ -202,5 +210,9 @@ def write_report(plan: StudyPlan, db: Path, out: Path) -> Path:
              "Speed-up = BP's epoch latency over the rule's on the same hardware provisioning. Equal hardware gives "
              "every rule the same weight-gradient units and the chip's DRAM unchanged (same channels and placement "
              "for every rule); the extra area column says what that costs each rule."]
+    if stale:
+        notes.insert(0, f"{len(stale)} points were simulated with an older cost model than this simcim's "
+                        f"(model {model_version.SIMULATION}): their latency, energy and area are stale. Run the "
+                        "study again to re-simulate them (training points keep their training).")
     files = write_study_report(res, out, title, subtitle, notes)
     return files[0]

@@ -14,6 +14,7 @@ from typing import Iterator
 
 from rich.console import Console
 
+from simcim import model_version
 from simcim.errors import UserError
 from simcim.paths import resolve_sweep
 from simcim.commands.common import parse_overrides
@@ -133,8 +134,7 @@ def sweep_command(args: argparse.Namespace) -> int:
         raise UserError(str(exc)) from None
     ran = summary.ok + summary.errors
     rate = f", {ran / wall_s:.3g} points/s" if ran and wall_s > 0 else ""
-    console.print(f"{summary.ok} ok, {summary.errors} failed, {summary.skipped} already done"
-                  f" ({wall_s:.1f} s{rate}) -> {out}")
+    console.print(f"{summary.counts()} ({wall_s:.1f} s{rate}) -> {out}")
     for sample in summary.error_samples:
         console.print(f"  failed: {sample}", markup=False, highlight=False)
     if summary.lost:
@@ -155,15 +155,18 @@ def _points_done(out: Path) -> int | str:
 
 def _dry_run(points: list[Point], out: Path, retry_errors: bool) -> int:
     """List the points and which are done, without creating the results file."""
+    stale: set[str] = set()
     if out.exists():
         with Store(out, readonly=True) as store:
             done = store.finished(include_errors=not retry_errors)
+            stale = store.stale_simulation(model_version.SIMULATION)
     else:
         done = {}
     console = Console()
     for p in points:
-        state = "done" if p.key in done else "todo"
-        console.print(f"{p.index:4d} {state}  {p.label()}", markup=False, highlight=False)
-    todo = sum(1 for p in points if p.key not in done)
+        # stale: simulated with an older cost model (a training point keeps its training)
+        state = "todo" if p.key not in done else "stale" if p.key in stale else "done"
+        console.print(f"{p.index:4d} {state:5}  {p.label()}", markup=False, highlight=False)
+    todo = sum(1 for p in points if p.key not in done or p.key in stale)
     console.print(f"{len(points)} points, {len(points) - todo} done, {todo} to run -> {out}", markup=False)
     return 0

@@ -517,10 +517,17 @@ class ChipModel:
         return lp.layer.weights * self.wg_unit(lp).out_precision_bits
 
     @cached_property
-    def write_parallel(self) -> int:
-        """Arrays written at once in the weight update, from the gradient buffer NeuroSim sizes
-        (Chip.cpp:ChipInitialize, numArrayWriteParallel). NeuroSim V2.1 sizes it before the WG unit's
-        precision is set, so only the batch-accumulation bits count; we follow it."""
+    def _gradient_buffer(self) -> tuple[int, int]:
+        """(bits the global buffer adds for the batch's weight gradient, arrays written at once in the
+        weight update), as Chip.cpp:ChipInitialize sizes them (bufferOverHead, numArrayWriteParallel).
+
+        The overhead starts at one subarray's gradient, rows x cols x cells per weight x the batch-
+        accumulation bits (NeuroSim V2.1 sizes it before the WG unit's precision is set, so only
+        those count; we follow it); the arrays written at once start at that over rows x cols x
+        weight bits, rounded down (at least 1: NeuroSim's 0 would divide the write latency by zero).
+        Both double until the overhead reaches the inference buffer (bufferOverHeadConstraint = 1).
+        The overhead is not the starting array count times a subarray's gradient: 4-bit weights in
+        6-bit cells write 2 arrays at once from a buffer sized for one."""
         sa = self.subarray_spec
         b = self.workload.batch_size
         overhead = sa.rows * sa.cols * self.cells * math.ceil(math.log2(max(b, 2)))
@@ -529,7 +536,12 @@ class ChipModel:
         while size + overhead < 2 * size:
             overhead *= 2
             parallel *= 2
-        return parallel
+        return overhead, parallel
+
+    @property
+    def write_parallel(self) -> int:
+        """Arrays written at once in the weight update (Chip.cpp: numArrayWriteParallel)."""
+        return self._gradient_buffer[1]
 
     def gradient_accumulator(self, lp: LayerPlacement) -> Adder:
         """The adders that sum each image's gradient into the batch's: as many as the arrays written in
@@ -633,9 +645,7 @@ class ChipModel:
     def global_buffer(self) -> tuple[Buffer, int]:
         """128 x 128-bit cores holding the largest layer input plus the gradient buffer."""
         sram = self.arch.chip.buffers == "sram"
-        sa = self.subarray_spec
-        b = self.workload.batch_size
-        overhead = sa.rows * sa.cols * self.cells * math.ceil(math.log2(max(b, 2))) * self.write_parallel
+        overhead = self._gradient_buffer[0]
         cores = max(1, (self.global_buffer_data_bits + overhead) // GLOBAL_BUFFER_CORE_BITS)
         return Buffer(self.tech, self.wire, GLOBAL_BUFFER_CORE_BITS, GLOBAL_BUFFER_LINE_BITS, sram, self.clock_hz), cores
 

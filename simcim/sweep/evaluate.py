@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
+from simcim import model_version
 from simcim.spec.errors import SpecError
 from simcim.spec.loader import load_architecture, load_workload
 from simcim.sweep.metrics import simulation_metrics
@@ -36,6 +37,9 @@ class PointOutcome:
     traceback: str | None = None
     wall_s: float = 0.0
     host: str = ""
+    # The cost model that simulated the point, as the worker has it (a Dask worker may run another
+    # install): the store keeps it, so a rerun with a newer model simulates the point again.
+    simulation_model: int = model_version.SIMULATION
 
 
 def _load(source: SpecSource, overrides: dict[str, Any], loader: Callable[[Path, dict[str, Any]], T],
@@ -82,7 +86,8 @@ def evaluate_point(task: PointTask) -> PointOutcome:
             metrics = simulation_metrics(simulate(arch, workload))
             if task.train is not None:
                 metrics.update(_train_metrics(task, arch, workload))
-        return PointOutcome("ok", metrics, wall_s=time.perf_counter() - t0, host=host)
+        return PointOutcome("ok", metrics, wall_s=time.perf_counter() - t0, host=host,
+                            simulation_model=model_version.SIMULATION)
     except Exception as exc:  # noqa: BLE001 - any failure of one point is that point's result
         if isinstance(exc, SpecError) and exc.path in renames:
             exc = SpecError(renames[exc.path], exc.line, exc.key, exc.message)

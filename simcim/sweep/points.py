@@ -95,13 +95,13 @@ def point_key(sweep_name: str, params: dict[str, Any], task: PointTask) -> str:
         "seed": task.seed,
         "train": _train_identity(task.train),
     }
-    # The models the point's numbers come from (simcim/model_version.py); left out while they are
-    # version 1, so stores made before the versions existed keep their points.
-    models = {"simulation": model_version.SIMULATION}
-    if task.train is not None:
-        models["training"] = model_version.TRAINING
-    if any(v != 1 for v in models.values()):
-        identity["models"] = models
+    # A training point's accuracy comes from the training model (simcim/model_version.py): a new one
+    # makes it a new point. Left out at version 1, so stores made before the versions existed keep
+    # their points. The cost model is not part of the identity: a point simulated with an older one
+    # is the same point with stale simulated numbers (the store's simulation_model column), which a
+    # rerun simulates again -- keeping a training point's accuracy (simcim.sweep.runner).
+    if task.train is not None and model_version.TRAINING != 1:
+        identity["models"] = {"training": model_version.TRAINING}
     return hashlib.sha256(canonical_json(identity).encode("utf-8")).hexdigest()[:32]
 
 

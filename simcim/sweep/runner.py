@@ -11,7 +11,9 @@ from typing import Callable
 
 from tqdm import tqdm
 
+from simcim import model_version
 from simcim.sweep.evaluate import PointOutcome, evaluate_point
+from simcim.sweep.metrics import TRAINING_METRICS
 from simcim.sweep.executors import Pool
 from simcim.sweep.points import Point
 from simcim.sweep.spec import Sweep
@@ -26,12 +28,40 @@ class RunSummary:
     errors: int = 0
     lost: int = 0  # the executor failed to run them (worker died); not recorded, a rerun retries them
     lost_reason: str | None = None
+    resimulated: int = 0  # training points re-simulated with a newer cost model, training kept
+
+    def counts(self) -> str:
+        """"N ok, M failed, K already done" (and the training points re-simulated, if any)."""
+        again = (f" ({self.resimulated} of them training points re-simulated with cost model "
+                 f"{model_version.SIMULATION}, their training kept)") if self.resimulated else ""
+        return f"{self.ok} ok{again}, {self.errors} failed, {self.skipped} already done"
     error_samples: list[str] = field(default_factory=list)
 
 
 def pending_points(points: list[Point], store: Store, retry_errors: bool) -> list[Point]:
+    """The points to run: not recorded (or failed, with ``retry_errors``), and simulation points
+    simulated with an older cost model. (Training points of an older cost model are not run again:
+    :func:`stale_training_points` re-simulates them.)"""
     done = store.finished(include_errors=not retry_errors)
-    return [p for p in points if p.key not in done]
+    stale = store.stale_simulation(model_version.SIMULATION)
+    return [p for p in points if p.key not in done or (p.key in stale and p.task.train is None)]
+
+
+def stale_training_points(points: list[Point], store: Store) -> list[Point]:
+    """Finished training points whose simulated numbers come from an older cost model: a rerun
+    simulates them again and keeps their training metrics (hours of training for a change of the
+    chip's cost model, which does not touch the training)."""
+    stale = store.stale_simulation(model_version.SIMULATION)
+    return [p for p in points if p.key in stale and p.task.train is not None]
+
+
+def _resimulated(outcome: PointOutcome, old: tuple[dict[str, float], float | None, str | None]) -> PointOutcome:
+    """A training point's new simulated metrics beside its recorded training metrics (wall time and
+    host stay the training's)."""
+    metrics, wall_s, host = old
+    kept = {k: v for k, v in metrics.items() if k in TRAINING_METRICS}
+    return PointOutcome("ok", {**outcome.metrics, **kept}, wall_s=wall_s or 0.0, host=host or outcome.host,
+                        simulation_model=outcome.simulation_model)
 
 
 def checkpoint_dir(db: Path) -> Path:
@@ -56,11 +86,13 @@ def run_sweep(sweep: Sweep, points: list[Point], store: Store, pool: Pool, *,
                              "metrics": json.dumps(list(sweep.metrics) if sweep.metrics else None)})
     store.renumber(points)
     todo = pending_points(points, store, retry_errors)
-    summary = RunSummary(points=len(points), skipped=len(points) - len(todo))
+    refresh = stale_training_points(points, store)  # quick: first
+    resimulate = {p.key for p in refresh}
+    summary = RunSummary(points=len(points), skipped=len(points) - len(todo) - len(refresh))
     window = max(2 * pool.workers, pool.workers + 2)
     show = sys.stderr.isatty() if progress is None else progress
-    bar = tqdm(total=len(todo), desc=sweep.name, unit="pt", disable=not show, dynamic_ncols=True)
-    queue = iter(todo)
+    bar = tqdm(total=len(todo) + len(refresh), desc=sweep.name, unit="pt", disable=not show, dynamic_ncols=True)
+    queue = iter(refresh + todo)
     running: dict[Future[PointOutcome], Point] = {}
     try:
         while True:
@@ -69,7 +101,9 @@ def run_sweep(sweep: Sweep, points: list[Point], store: Store, pool: Pool, *,
                 if point is None:
                     break
                 task = point.task
-                if checkpoints is not None and task.train is not None:
+                if point.key in resimulate:
+                    task = replace(task, train=None)  # simulation only
+                elif checkpoints is not None and task.train is not None:
                     task = replace(task, checkpoint=str(checkpoints / f"{point.key}.pt"))
                 try:
                     running[pool.executor.submit(evaluate_point, task)] = point
@@ -90,15 +124,21 @@ def run_sweep(sweep: Sweep, points: list[Point], store: Store, pool: Pool, *,
                     summary.lost += 1
                     summary.lost_reason = summary.lost_reason or f"{type(exc).__name__}: {exc}".strip()
                 else:
-                    store.record(point, outcome, sweep.metrics)
-                    if on_done is not None:
-                        on_done(point, outcome)
+                    again = point.key in resimulate
+                    if again and outcome.status == "ok":
+                        outcome = _resimulated(outcome, store.metrics_of(point.key))
+                        summary.resimulated += 1
+                    if not again or outcome.status == "ok":  # a failed re-simulation keeps the training
+                        store.record(point, outcome, sweep.metrics)
+                        if on_done is not None:
+                            on_done(point, outcome)
                     if outcome.status == "ok":
                         summary.ok += 1
                     else:
                         summary.errors += 1
                         if len(summary.error_samples) < 3:
-                            summary.error_samples.append(f"{point.label()}: {outcome.error}")
+                            what = " (re-simulating; its training stays recorded)" if again else ""
+                            summary.error_samples.append(f"{point.label()}{what}: {outcome.error}")
                 bar.update(1)
                 bar.set_postfix(ok=summary.ok, errors=summary.errors, refresh=False)
     finally:

@@ -25,7 +25,7 @@ from simcim.sweep.metrics import METRICS
 FILE_AXES = ("arch.file", "workload.file")
 # Columns the results store keeps for itself; a variable may not take one of these names.
 RESERVED_NAMES = frozenset({"key", "idx", "status", "error", "traceback", "wall_s", "host", "finished_at",
-                            "params_json", "metrics_json", "sweep"}) | frozenset(METRICS)
+                            "params_json", "metrics_json", "simulation_model", "sweep"}) | frozenset(METRICS)
 _VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 MAX_POINTS = 1_000_000  # a typo in a range (step 1e-9) should not build a billion points

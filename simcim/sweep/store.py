@@ -34,9 +34,13 @@ CREATE TABLE IF NOT EXISTS points (
     host TEXT,                       -- the worker's host name
     finished_at TEXT NOT NULL,       -- UTC, ISO 8601
     params_json TEXT NOT NULL,
-    metrics_json TEXT NOT NULL
+    metrics_json TEXT NOT NULL,
+    simulation_model INTEGER         -- simcim.model_version.SIMULATION of the worker; NULL: 1 (older stores)
 );
 """
+
+
+_ROW_COLUMNS = "key, idx, status, error, wall_s, host, finished_at, params_json, metrics_json"  # Store._row's order
 
 
 class StoreError(Exception):
@@ -155,6 +159,23 @@ class Store:
         sql = "SELECT key, status FROM points" + ("" if include_errors else " WHERE status = 'ok'")
         return dict(self.db.execute(sql).fetchall())
 
+    def stale_simulation(self, current: int) -> set[str]:
+        """Keys of the 'ok' points simulated with another cost model than ``current`` (a store made
+        before the column existed holds model 1)."""
+        if "simulation_model" not in self.columns():
+            return set() if current == 1 else {k for k, status in self.finished().items() if status == "ok"}
+        rows = self._query("SELECT key FROM points WHERE status = 'ok' AND COALESCE(simulation_model, 1) != ?",
+                           (current,))
+        return {str(k) for (k,) in rows}
+
+    def metrics_of(self, key: str) -> tuple[dict[str, float], float | None, str | None]:
+        """A recorded point's metrics, wall time and host."""
+        rows = self._query(f"SELECT {_ROW_COLUMNS} FROM points WHERE key = ?", (key,))
+        if not rows:
+            raise KeyError(key)
+        row = self._row(1, *rows[0])
+        return row.metrics, row.wall_s, row.host
+
     def renumber(self, points: Iterable[Point]) -> None:
         """Give recorded points their index in the current expansion (an edited sweep reorders them)."""
         with self.db:
@@ -169,6 +190,7 @@ class Store:
             "traceback": outcome.traceback, "wall_s": outcome.wall_s, "host": outcome.host,
             "finished_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             "params_json": canonical_json(point.params), "metrics_json": canonical_json(metrics),
+            "simulation_model": outcome.simulation_model,
         }
         cells.update({name: _cell(value) for name, value in point.params.items()})
         cells.update(metrics)
@@ -180,19 +202,17 @@ class Store:
             self.ensure_columns(names)
             self.db.execute(sql, [cells[n] for n in names])
 
-    def _query(self, sql: str) -> list[tuple[Any, ...]]:
+    def _query(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         """All rows of ``sql``; a damaged file (bad pages, undecodable text) is a StoreError."""
         try:
-            return self.db.execute(sql).fetchall()
+            return self.db.execute(sql, args).fetchall()
         except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:  # OperationalError, "database disk image is malformed", ...
             raise StoreError(f"{self.path}: damaged results file ({' '.join(str(exc).split())[:200]})") from None
 
     def rows(self) -> list[Row]:
         """Every recorded point, in sweep order; each field's type is checked (StoreError names the row)."""
         out = []
-        for n, cells in enumerate(self._query(
-                "SELECT key, idx, status, error, wall_s, host, finished_at, params_json, metrics_json "
-                "FROM points ORDER BY idx, key"), start=1):
+        for n, cells in enumerate(self._query(f"SELECT {_ROW_COLUMNS} FROM points ORDER BY idx, key"), start=1):
             out.append(self._row(n, *cells))
         return out
 
