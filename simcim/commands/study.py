@@ -25,7 +25,7 @@ from simcim.studies.plan import StudyPlan, build_plan
 from simcim.studies.spec import DATASETS, apply_choices, load_study
 from simcim.sweep.executors import DASK_ENV, ExecutorError, open_pool
 from simcim.sweep.points import check_specs
-from simcim.sweep.runner import checkpoint_dir, pending_points, run_sweep
+from simcim.sweep.runner import checkpoint_dir, pending_points, run_sweep, stale_training_points
 from simcim.sweep.store import Store, StoreError
 
 
@@ -135,8 +135,10 @@ def run_points(plan: StudyPlan, db: Path, args: argparse.Namespace, dask: str | 
             if est is not None:
                 console.print(est.text(sum(1 for p in pending if p.task.train is not None)),
                               markup=False, highlight=False)
-        console.print(f"running {len(pending)} of {len(plan.points)} points on {pool.description}",
-                      markup=False, highlight=False)
+        again = len(stale_training_points(plan.points, store))
+        console.print(f"running {len(pending)} of {len(plan.points)} points on {pool.description}"
+                      + (f", and simulating {again} trained points again (cost model {model_version.SIMULATION}; "
+                         "their training kept)" if again else ""), markup=False, highlight=False)
         log = None
         if not args.quiet:
             from tqdm import tqdm
