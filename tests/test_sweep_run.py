@@ -287,7 +287,7 @@ def test_a_new_cost_model_resimulates_points_and_keeps_their_training(tmp_path: 
     assert {k: r.metrics for k, r in kept.items()} == {k: r.metrics for k, r in again.items()}
 
 
-def test_a_store_from_before_the_model_column_holds_model_1(tmp_path: Path) -> None:
+def test_a_store_from_before_the_model_column_holds_model_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Stores written before the simulation_model column existed (the full study's) count as cost
     model 1: up to date while it is 1, every 'ok' point stale after a bump; the next record adds it."""
     from simcim import model_version
@@ -304,6 +304,12 @@ def test_a_store_from_before_the_model_column_holds_model_1(tmp_path: Path) -> N
     with Store(db, readonly=True) as store:
         assert store.stale_simulation(1) == set() and store.stale_simulation(2) == ok
     assert model_version.SIMULATION > 1  # so this simcim's model is newer than the file's
+    capsys.readouterr()
+    assert main(["results", str(db)]) == 0
+    assert f"4 points of {db} were simulated with an older cost model" in capsys.readouterr().err
+    assert main(["sweep", str(write_sweep(tmp_path)), "--out", str(db), "--dry-run"]) == 0
+    states = [line.split()[1] for line in capsys.readouterr().out.splitlines()[:-1]]
+    assert states.count("stale") == 4 and states.count("done") == 4  # the failed ones stay done
     before = {r["key"]: r["finished_at"] for r in db_rows(db)}
     time.sleep(1.1)  # finished_at has whole seconds
     assert main(["sweep", str(write_sweep(tmp_path)), "--out", str(db), "--workers", "1", "--quiet"]) == 0
