@@ -106,7 +106,10 @@ def sections(res: StudyResults) -> list[tuple[str, list[Item]]]:
     if res.simulate_axes:
         out.append(("Cost against width, batch and settings", [
             ("cost_axes.png", "Latency, energy and area against width, batch size and other settings",
-             "Each row changes one setting at the reference depth; the others stay as the study's.",
+             "Each row changes one setting at the reference depth; the others stay as the study's. Weight bits "
+             "also set the cells per weight, and with them the global buffer's share for the batch gradient and "
+             "its bandwidth, as DNN+NeuroSim V2.1 sizes it (Chip.cpp:ChipInitialize): where weights take two "
+             "cells, the weight gradients' round trips run faster (docs/calibration.md, \"Gradient buffer\").",
              lambda: SF.cost_vs_axes(res)),
             axis_table(res)]))
     if res.trained():
