@@ -13,8 +13,8 @@ from tqdm import tqdm
 
 from simcim import model_version
 from simcim.sweep.evaluate import PointOutcome, evaluate_point
-from simcim.sweep.metrics import TRAINING_METRICS
 from simcim.sweep.executors import Pool
+from simcim.sweep.metrics import TRAINING_METRICS
 from simcim.sweep.points import Point
 from simcim.sweep.spec import Sweep
 from simcim.sweep.store import Store
@@ -29,13 +29,13 @@ class RunSummary:
     lost: int = 0  # the executor failed to run them (worker died); not recorded, a rerun retries them
     lost_reason: str | None = None
     resimulated: int = 0  # training points re-simulated with a newer cost model, training kept
+    error_samples: list[str] = field(default_factory=list)
 
     def counts(self) -> str:
         """"N ok, M failed, K already done" (and the training points re-simulated, if any)."""
         again = (f" ({self.resimulated} of them training points re-simulated with cost model "
                  f"{model_version.SIMULATION}, their training kept)") if self.resimulated else ""
         return f"{self.ok} ok{again}, {self.errors} failed, {self.skipped} already done"
-    error_samples: list[str] = field(default_factory=list)
 
 
 def pending_points(points: list[Point], store: Store, retry_errors: bool) -> list[Point]:
