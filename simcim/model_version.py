@@ -14,7 +14,14 @@ Versions: SIMULATION 2 -- the global buffer's gradient share sized as Chip.cpp:C
 (bufferOverHead is one subarray's gradient, doubled, not that times numArrayWriteParallel): chips
 whose weights give floor(cells x batch bits / weight bits) >= 2 (4-bit weights in one cell, 7-8 bits
 in two) had twice NeuroSim's buffer (area, leakage and bandwidth).
+SIMULATION 3 -- three more places where a weight of several cells was counted per cell column, or a
+layout argument taken for the other side (an audit against Chip.cpp, ProcessingUnit.cpp, Tile.cpp):
+the adder trees of a PE and a tile run ceil(numColMuxed / numColPerSynapse) passes per vector, not
+numColMuxed; a PE's and a tile's outputs (buffers, buses, H-tree) are per weight column, a tile's
+1 + numAdderBit bits each (not + the tree's stages) and a PE's output DFFs without the tree's +1;
+the chip's global accumulation is laid out to a width of a third of the global buffer's height, not
+that height (VGG-8 accumulation area 10.92 -> 9.68 mm², NeuroSim's 9.68).
 """
 
-SIMULATION = 2
+SIMULATION = 3
 TRAINING = 1

@@ -82,14 +82,16 @@ class PeModel:
         # ProcessingUnit.cpp:ProcessingUnitInitialize -- adder tree over the subarray rows, one tree per
         # ADC column group; input buffer one bit-plane of a subarray's rows; output buffer the shift-add
         # results of one subarray's ADCs plus the tree's growth.
-        tree_bits = self.levels_bits + q.activation_bits + chip.cells + 1
-        self.adder_tree = AdderTree(tech, side, tree_bits, math.ceil(side * sa.cols / sa.cols_per_adc))
-        self.out_bits = tree_bits + self.adder_tree.stage_count
+        self.tree_bits = self.levels_bits + q.activation_bits + chip.cells + 1  # the tree's input width (numAdderBit)
+        self.adder_tree = AdderTree(tech, side, self.tree_bits, math.ceil(side * sa.cols / sa.cols_per_adc))
+        # The output DFFs: log2(levelOutput) + numBitInput + numColPerSynapse + numStage bits per ADC
+        # group -- without the tree's +1 (ProcessingUnit.cpp:ProcessingUnitInitialize, bufferOutputCM).
+        out_bits = self.tree_bits - 1 + self.adder_tree.stage_count
         self.buffer_in = DFF(tech, q.activation_bits * sa.rows, chip.clock_hz)
-        self.buffer_out = DFF(tech, (sa.cols // sa.cols_per_adc) * self.out_bits, chip.clock_hz)
+        self.buffer_out = DFF(tech, (sa.cols // sa.cols_per_adc) * out_bits, chip.clock_hz)
         sa_fp = chip.subarray.footprint
         self.bus_in = Bus(tech, chip.wire, side, side, sa.rows, sa_fp.height_m, sa_fp.width_m, horizontal=True)
-        self.bus_out = Bus(tech, chip.wire, side, side, sa.rows, sa_fp.height_m, sa_fp.width_m, horizontal=False)
+        self.bus_out = Bus(tech, chip.wire, side, side, sa.cols, sa_fp.height_m, sa_fp.width_m, horizontal=False)
 
     @cached_property
     def area_m2(self) -> dict[str, float]:
@@ -125,7 +127,7 @@ class PeModel:
         for k, v in per_bit.energy_j.items():
             cost.add_energy(k, v * planes * a_rows * a_cols)
         copies = dup[0] * dup[1]
-        reads = vectors * sa.cols_per_adc  # one tree pass per ADC column group per vector
+        reads = vectors * chip.tree_passes_per_vector
         one_copy_per_subarray = copies > 1 and dup[0] >= self.side and dup[1] >= self.side
         tree = Cost() if one_copy_per_subarray else Cost(self.adder_tree.latency_s(reads, a_rows), {
             "accumulation": self.adder_tree.energy_j(reads, a_rows)})
@@ -134,13 +136,16 @@ class PeModel:
         # DFF buffers and buses around the subarrays (the same for the error pass).
         cost.latency_s += self.buffer_in.latency_s(planes * a_rows) + self.buffer_out.latency_s(vectors)
         # ProcessingUnitCalculatePerformance passes (reads = slice rows, active = bit-planes) here.
+        # Outputs are per weight column (the cells of a weight were already shifted and added):
+        # weightMatrixCol / numColPerSynapse, an integer division there (ProcessingUnitCalculatePerformance).
+        weight_cols = part.cols // chip.cells
         cost.add_energy("buffers", self.buffer_in.energy_j(part.rows, planes)
-                        + self.buffer_out.energy_j(part.cols * self.out_bits, vectors))
+                        + self.buffer_out.energy_j(weight_cols * self.tree_bits, vectors))
         in_transfers = part.rows * planes / sa.rows
-        out_transfers = part.cols * self.levels_bits * vectors / (self.side * sa.rows)
+        out_transfers = weight_cols * self.levels_bits * vectors / (self.side * sa.cols)
         cost.latency_s += self.bus_in.latency_s(in_transfers) + self.bus_out.latency_s(out_transfers)
         cost.add_energy("interconnect", self.bus_in.energy_per_bit_j * sa.rows * in_transfers
-                        + self.bus_out.energy_per_bit_j * self.side * sa.rows * out_transfers)
+                        + self.bus_out.energy_per_bit_j * self.side * sa.cols * out_transfers)
         return cost
 
     def write(self, part: Slice, pulses_per_direction: int, cell_pulses: float, copies: int) -> Cost:
@@ -189,7 +194,9 @@ class TileModel:
         acc_bits = self.pe.levels_bits + q.activation_bits + chip.cells + 1 + math.ceil(math.log2(max(kind.pe_side, 1)))
         self.accumulation = AdderTree(tech, inputs, acc_bits,
                                       math.ceil((kind.pes if kind.novel else n_side) * sa.cols / sa.cols_per_adc))
-        self.out_value_bits = 1 + acc_bits + self.accumulation.stage_count
+        # One value per weight column out of the tile: 1 + the accumulation's input width
+        # (Tile.cpp:TileCalculatePerformance, numBitToLoadIn = (1 + numAdderBit) per column).
+        self.out_value_bits = 1 + acc_bits
         in_bits = (kind.pes if kind.novel else n_side) * q.activation_bits * sa.rows
         out_bits = acc_bits * (kind.pes if kind.novel else n_side) * sa.cols // sa.cols_per_adc
         self.buffer_in, self.in_cores = chip.tile_buffer(in_bits, n_side * sa.rows)
@@ -247,11 +254,11 @@ class TileModel:
             cost = Cost(one.latency_s / copies)
             cost.add(one, latency=False, times=self.kind.pes)
             acc = self.accumulation
-            reads = vectors * self.chip.subarray_spec.cols_per_adc
+            reads = vectors * self.chip.tree_passes_per_vector
             cost.latency_s += acc.latency_s(reads, self.kind.pes)
             cost.add_energy("accumulation", acc.energy_j(reads, self.kind.pes))
             bits_in = part.rows * vectors * q.activation_bits / math.sqrt(self.kind.pes)
-            bits_out = part.cols * self.out_value_bits * vectors / self.kind.pes
+            bits_out = part.cols // self.chip.cells * self.out_value_bits * vectors / self.kind.pes
             cost.add(self._buffer_and_tree(bits_in, bits_out))
             return cost
         n_side = self.kind.pes_per_side
@@ -270,11 +277,11 @@ class TileModel:
             cost = Cost(one.latency_s / copies)
             cost.add(one, latency=False, times=part.rows * part.cols / (pe_part.rows * pe_part.cols))
             if pe_rows > 1:
-                reads = vectors * self.chip.subarray_spec.cols_per_adc
+                reads = vectors * self.chip.tree_passes_per_vector
                 cost.latency_s += self.accumulation.latency_s(reads, pe_rows) / copies
                 cost.add_energy("accumulation", self.accumulation.energy_j(reads, pe_rows))
         bits_in = part.rows * vectors * q.activation_bits
-        bits_out = part.cols * self.out_value_bits * vectors
+        bits_out = part.cols // self.chip.cells * self.out_value_bits * vectors
         cost.add(self._buffer_and_tree(bits_in, bits_out))
         return cost
 
@@ -517,6 +524,13 @@ class ChipModel:
         return lp.layer.weights * self.wg_unit(lp).out_precision_bits
 
     @cached_property
+    def tree_passes_per_vector(self) -> int:
+        """Adder-tree passes per input vector in a PE and a tile: one per weight column an ADC serves,
+        ceil(numColMuxed / numColPerSynapse) with an integer division inside
+        (ProcessingUnit.cpp:ProcessingUnitCalculatePerformance, Tile.cpp:TileCalculatePerformance)."""
+        return self.subarray_spec.cols_per_adc // self.cells
+
+    @cached_property
     def _gradient_buffer(self) -> tuple[int, int]:
         """(bits the global buffer adds for the batch's weight gradient, arrays written at once in the
         weight update), as Chip.cpp:ChipInitialize sizes them (bufferOverHead, numArrayWriteParallel).
@@ -697,9 +711,10 @@ class ChipModel:
         height = rows * self.tile_side_m
         out["buffers"] += cores * core.area_m2(height_m=height)
         out["interconnect"] += self.htree.area_m2(self.tile_side_m, self.tile_side_m, CHIP_HTREE_FOLDING)
-        # Chip.cpp:ChipCalculateArea lays the global accumulation and the gradient adders out against
-        # the global buffer's height.
-        out["accumulation"] += self.global_accumulation.area_m2(height_m=height / 3)
+        # Chip.cpp:ChipCalculateArea lays the global accumulation out to a width of a third of the
+        # global buffer's height (Gaccumulation->CalculateArea(NULL, height / 3): the second argument
+        # of AdderTree::CalculateArea is the width) and the gradient adders against its height.
+        out["accumulation"] += self.global_accumulation.area_m2(width_m=height / 3)
         out["other"] += self.relu.area_m2 + self.max_pool.area_m2
         for unit in self.wg_units:
             out["wg_units"] += unit.area_m2
