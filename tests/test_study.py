@@ -334,6 +334,26 @@ def test_dry_run_and_report_only_read_the_store(tiny: tuple[Path, Path, str], ca
     assert main(["study", "--spec", str(spec), "--report-only", "--out", str(out), "--quiet"]) == 0  # restore
 
 
+def test_a_newer_cost_model_marks_the_report_stale(tiny: tuple[Path, Path, str], capsys: pytest.CaptureFixture[str],
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """After a cost-model bump the dry run counts every point as one to simulate again (the trained
+    ones keeping their training) and the report says at the top that its numbers are stale."""
+    from simcim import model_version
+
+    spec, out, _ = tiny
+    monkeypatch.setattr(model_version, "SIMULATION", model_version.SIMULATION + 1)
+    assert main(["study", "--spec", str(spec), "--dry-run", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "train-depth      16 points,    16 done (16 simulated with an older cost model)" in text
+    assert f"; {TINY_SIM + TINY_TRAIN} done points to simulate again" in text
+    report = out / "elsewhere"
+    report.mkdir()
+    (report / "results.db").write_bytes((out / "results.db").read_bytes())
+    assert main(["study", "--spec", str(spec), "--report-only", "--out", str(report), "--quiet"]) == 0
+    head = (report / "report.md").read_text().splitlines()[2]
+    assert f"Stale: {TINY_SIM + TINY_TRAIN} points were simulated with an older cost model" in head
+
+
 @pytest.mark.parametrize("args, message", [
     (["--depths", "0-3"], "--depths '0-3'"),
     (["--seeds", "0,x"], "--seeds '0,x'"),

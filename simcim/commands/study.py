@@ -212,9 +212,9 @@ def write_report(plan: StudyPlan, db: Path, out: Path) -> Path:
              "Speed-up = BP's epoch latency over the rule's on the same hardware provisioning. Equal hardware gives "
              "every rule the same weight-gradient units and the chip's DRAM unchanged (same channels and placement "
              "for every rule); the extra area column says what that costs each rule."]
-    if stale:
-        notes.insert(0, f"{len(stale)} points were simulated with an older cost model than this simcim's "
-                        f"(model {model_version.SIMULATION}): their latency, energy and area are stale. Run the "
-                        "study again to re-simulate them (training points keep their training).")
+    if stale:  # said at the top: the claims below use these numbers
+        subtitle += (f" Stale: {len(stale)} points were simulated with an older cost model than this simcim's "
+                     f"(model {model_version.SIMULATION}); run the study again to re-simulate them (training "
+                     "points keep their training).")
     files = write_study_report(res, out, title, subtitle, notes)
     return files[0]
