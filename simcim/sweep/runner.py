@@ -81,6 +81,8 @@ def run_sweep(sweep: Sweep, points: list[Point], store: Store, pool: Pool, *,
     million futures, and the order of completion stays close to the sweep's order. ``checkpoints``:
     a training point saves its state there between epochs (``<key>.pt``), so one killed half-way
     resumes at its last saved epoch when the sweep runs again; the file goes when the point ends.
+    Finished training points simulated with an older cost model are simulated again first (their
+    training kept), simulation points of an older cost model run again.
     """
     store.claim(sweep.name, {"sweep_file": str(sweep.path), "axes": json.dumps(list(sweep.axes)),
                              "metrics": json.dumps(list(sweep.metrics) if sweep.metrics else None)})
