@@ -21,7 +21,9 @@ numColMuxed; a PE's and a tile's outputs (buffers, buses, H-tree) are per weight
 1 + numAdderBit bits each (not + the tree's stages) and a PE's output DFFs without the tree's +1;
 the chip's global accumulation is laid out to a width of a third of the global buffer's height, not
 that height (VGG-8 accumulation area 10.92 -> 9.68 mm², NeuroSim's 9.68).
+SIMULATION 4 -- a tile's accumulation over PE rows is added after its copies' speed-up divides the
+PEs' latency, not divided by it (Tile.cpp:TileCalculatePerformance).
 """
 
-SIMULATION = 3
+SIMULATION = 4
 TRAINING = 1

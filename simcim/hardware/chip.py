@@ -277,8 +277,10 @@ class TileModel:
             cost = Cost(one.latency_s / copies)
             cost.add(one, latency=False, times=part.rows * part.cols / (pe_part.rows * pe_part.cols))
             if pe_rows > 1:
+                # Added after the copies' speed-up divides the PEs' latency, not divided by it
+                # (Tile.cpp:TileCalculatePerformance: readLatency /= speedUp, then += accumulation).
                 reads = vectors * self.chip.tree_passes_per_vector
-                cost.latency_s += self.accumulation.latency_s(reads, pe_rows) / copies
+                cost.latency_s += self.accumulation.latency_s(reads, pe_rows)
                 cost.add_energy("accumulation", self.accumulation.energy_j(reads, pe_rows))
         bits_in = part.rows * vectors * q.activation_bits
         bits_out = part.cols // self.chip.cells * self.out_value_bits * vectors
