@@ -181,6 +181,23 @@ def test_pe_and_tile_outputs_are_per_weight_column(weight_bits: int, passes: int
     assert moved == [256 // chip.cells * tile_out_bits * 3]
 
 
+def test_tile_accumulation_is_not_divided_by_the_copies(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tile.cpp:TileCalculatePerformance divides the PEs' latency by the copies' speed-up, then adds
+    the accumulation over PE rows whole: a slice of two PE rows held twice takes PE / 2 + accumulation."""
+    from simcim.hardware.chip import Cost, PeModel, Slice, TileKind, TileModel
+
+    arch = simcim.load_architecture("neurosim-v2.1", {"chip.mapping.novel": False})
+    wl = simcim.load_workload("mlp3-bp")
+    chip = ChipModel(arch, wl, place(arch, wl))
+    tile = chip.tile_model(TileKind(novel=False, pes=4, pe_side=4))
+    monkeypatch.setattr(PeModel, "read", lambda self, *a: Cost(8e-6))
+    monkeypatch.setattr(TileModel, "_buffer_and_tree", lambda self, *a: Cost())
+    side_cells = 4 * 128
+    cost = tile.read(Slice(2 * side_cells, side_cells), vectors=1, bits=8, speedup=(1, 2), transposed=False)
+    reads = chip.tree_passes_per_vector
+    assert cost.latency_s == pytest.approx(8e-6 / 2 + tile.accumulation.latency_s(reads, 2), rel=1e-12)
+
+
 def _area_mm2(arch: str, workload: str, **arch_over: object) -> dict[str, float]:
     a, w = simcim.load_architecture(arch, arch_over), simcim.load_workload(workload)
     return {k: v * 1e6 for k, v in ChipModel(a, w, place(a, w)).area_m2.items()}
