@@ -268,6 +268,31 @@ def _results(speed: dict[tuple[str, int, str], float], acc: dict[tuple[str, int,
     return res
 
 
+def test_accuracy_figure_zooms_on_the_rules_that_learn_when_one_sits_at_chance() -> None:
+    """FA at chance with every effect on squashes BP and DFA (a point apart near 85 %) onto one line of
+    a 10-90 % axis: that panel gets an inset of BP and DFA only; the float panel, where every rule
+    learns, gets none."""
+    from simcim.report import study_figures as SF
+
+    speed = {(r, d, hw): 1.0 for r in ("bp", "dfa", "fa") for d in (2, 4) for hw in ("given", "equal-per-layer")}
+    acc = {}
+    for seed in (0, 1):
+        acc |= {("bp", d, "all", seed): 0.85 for d in (2, 4)} | {("dfa", d, "all", seed): 0.84 for d in (2, 4)}
+        acc |= {("fa", d, "all", seed): 0.10 for d in (2, 4)}
+        acc |= {(r, d, "none", seed): 0.87 for r in ("bp", "dfa", "fa") for d in (2, 4)}
+    res = _results(speed, acc)
+    res.rules = ["bp", "dfa", "fa"]
+    fig = SF.accuracy_vs_depth(res)
+    main_axes = [ax for ax in fig.axes if ax.get_title().startswith(("every", "without"))]
+    insets = [child for ax in fig.axes for child in ax.child_axes]
+    assert len(main_axes) == 2 and [ax.get_title() for ax in insets] == ["zoom: BP, DFA"]
+    low, high = insets[0].get_ylim()
+    assert 83 < low < 84 < 85 < high < 86  # the two rules' own range, not 10-90 %
+    # Likewise accuracy lost against BP: FA's 75 points squash DFA's 1 onto the zero line.
+    trade = SF.accuracy_vs_time(res)
+    assert [c.get_title() for ax in trade.axes for c in ax.child_axes] == ["zoom: DFA (points lost)"]
+
+
 def test_claims_worked_by_hand() -> None:
     # BP takes N s per epoch on the given chip and 1.1 s on equal hardware; DFA 1 s on both.
     speed = {("bp", d, "given"): float(d) for d in (2, 4, 8)} | {("bp", d, "equal-per-layer"): 1.1 for d in (2, 4, 8)}

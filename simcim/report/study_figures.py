@@ -109,27 +109,60 @@ def speedup_vs_depth(res: StudyResults) -> Figure:
     return _finish(fig, res, "Speed-up over BP against depth: chip as given vs equal hardware", False)
 
 
+# A series this close to chance (points) squashes the others onto one line: they get a zoomed inset.
+AT_CHANCE_POINTS = 5.0
+LEARNED_POINTS = 20.0
+
+
 def accuracy_vs_depth(res: StudyResults) -> Figure:
     sets = res.nonidealities
     fig = Figure(figsize=(5.5 * len(sets), 4.4))
     axes = fig.subplots(1, len(sets), squeeze=False)[0]
+    chance = 100 / res.classes
     for ax, nonideal in zip(axes, sets):
+        series = {}
         for rule in res.rules:
             pts = [(d, s) for d in res.depths if (s := res.accuracy(rule, d, nonideal)) is not None]
             if pts:
-                ds = [d for d, _ in pts]
-                ax.errorbar(ds, [100 * s.mean for _, s in pts], yerr=[100 * s.sd for _, s in pts], capsize=3,
-                            label=rule.upper(), **rule_style(res, rule))
+                series[rule] = ([d for d, _ in pts], [100 * s.mean for _, s in pts], [100 * s.sd for _, s in pts])
+                ax.errorbar(*series[rule][:2], yerr=series[rule][2], capsize=3, label=rule.upper(),
+                            **rule_style(res, rule))
+        ax.axhline(chance, color="#888888", linewidth=0.8, linestyle=":")
         label = {"all": "every effect of the chip on", "none": "without nonidealities (float, plain SGD)"}
         ax.set_title(label.get(nonideal, nonideal), fontsize=9)
         _depth_axis(ax)
         _style(ax, "test accuracy [%], mean ± sd over seeds", 8)
-    return _finish(fig, res, "Test accuracy against depth per rule, with and without nonidealities", True)
+        if _zoom_learners(ax, res, series, chance):
+            ax.legend(fontsize=8, loc="center right")  # beside the inset, not on it
+    return _finish(fig, res, "Test accuracy against depth per rule, with and without nonidealities "
+                   f"(dotted: chance, {chance:.0f} %)", True)
+
+
+def _zoom_learners(ax: Any, res: StudyResults, series: dict[str, tuple[list[int], list[float], list[float]]],
+                   chance: float) -> bool:
+    """Where some points sit at chance and others far above, the points above get an inset of
+    their own range: a point between rules that learn is otherwise invisible on a 10-90 % axis.
+    Whether it drew one."""
+    means = [m for _, ys, _ in series.values() for m in ys]
+    if not (any(m < chance + AT_CHANCE_POINTS for m in means) and any(m > chance + LEARNED_POINTS for m in means)):
+        return False
+    learners = {r: s for r, s in series.items() if min(s[1]) > chance + LEARNED_POINTS}
+    if not learners:
+        return False
+    inset = ax.inset_axes((0.1, 0.2, 0.66, 0.46))  # the empty band between chance and the learners
+    for rule, (ds, ys, es) in learners.items():
+        inset.errorbar(ds, ys, yerr=es, capsize=2, markersize=4, **rule_style(res, rule))
+    inset.xaxis.set_major_locator(MaxNLocator(integer=True))
+    inset.tick_params(labelsize=7)
+    inset.grid(alpha=0.3)
+    inset.set_title(f"zoom: {', '.join(r.upper() for r in learners)}", fontsize=7)
+    return True
 
 
 def accuracy_vs_time(res: StudyResults) -> Figure:
     fig = Figure(figsize=(7.5, 5))
     ax = fig.subplots()
+    drawn: list[tuple[str, bool, str, list[float], list[float]]] = []
     for rule in res.rules:
         if rule == "bp":
             continue
@@ -156,9 +189,24 @@ def accuracy_vs_time(res: StudyResults) -> Figure:
                 for k, i in enumerate(ends):
                     ax.annotate(f"N={ns[i]}", (xs[i], ys[i]), fontsize=7, textcoords="offset points",
                                 xytext=(4, 4) if k else (-4, -10), ha="left" if k else "right")
+                drawn.append((rule, fill, hw, xs, ys))
     ax.axhline(0, color="#888888", linewidth=0.8)
     ax.set_xlabel("training time saved against BP [%] (1 − t_rule / t_BP)")
     _style(ax, "accuracy lost against BP [points] (every effect on)", 7)
+    # A rule that lost tens of points (FA at chance) squashes the ones within a few points of BP onto
+    # the zero line: those get an inset of their own range, in the empty middle of the plot.
+    near = [d for d in drawn if max(abs(y) for y in d[4]) < 2 * AT_CHANCE_POINTS]
+    if near and any(max(d[4]) > LEARNED_POINTS for d in drawn):
+        inset = ax.inset_axes((0.3, 0.25, 0.65, 0.42))
+        for rule, fill, hw, xs, ys in near:
+            st = rule_style(res, rule)
+            inset.plot(xs, ys, color=st["color"], linewidth=0.8, alpha=0.6, linestyle=HW_STYLE[hw])
+            inset.scatter(xs, ys, marker=st["marker"], s=20, facecolors=st["color"] if fill else "none",
+                          edgecolors=st["color"], zorder=3)
+        inset.axhline(0, color="#888888", linewidth=0.8)
+        inset.tick_params(labelsize=7)
+        inset.grid(alpha=0.3)
+        inset.set_title(f"zoom: {', '.join(sorted({d[0].upper() for d in near}))} (points lost)", fontsize=7)
     return _finish(fig, res, "Accuracy lost vs time saved, one point per depth and rule", True)
 
 
