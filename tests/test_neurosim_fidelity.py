@@ -65,10 +65,10 @@ def test_vgg8_sizing_is_neurosims() -> None:
     # Chip.cpp:ChipInitialize by hand for mlp5 (batch 200: 8 accumulation bits; 6-bit cells; the
     # inference buffer 8 x 1024 = 8192 bits, below every overhead here, so nothing doubles):
     # overhead = 128 x 128 x cells x 8; arrays written at once = floor(overhead / (128 x 128 x bits));
-    # cores = (8192 + overhead) // (128 x 128).
-    (6, 1, 1, 8),   # 131072 bits; floor(8 / 6) = 1
-    (4, 1, 2, 8),   # 131072 bits; floor(8 / 4) = 2 arrays from the same buffer (not 2 x 131072)
-    (8, 2, 2, 16),  # 262144 bits; floor(16 / 8) = 2
+    # cores = ceil((8192 + overhead) / (128 x 128)) (the study's fork; V2.1's integer division: one fewer).
+    (6, 1, 1, 9),   # 131072 bits; floor(8 / 6) = 1; 8.5 cores -> 9
+    (4, 1, 2, 9),   # 131072 bits; floor(8 / 4) = 2 arrays from the same buffer (not 2 x 131072)
+    (8, 2, 2, 17),  # 262144 bits; floor(16 / 8) = 2; 16.5 cores -> 17
 ])
 def test_gradient_buffer_is_neurosims(weight_bits: int, cells: int, parallel: int, cores: int) -> None:
     arch = simcim.load_architecture("neurosim-fefet-22nm")

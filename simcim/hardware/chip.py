@@ -659,10 +659,14 @@ class ChipModel:
 
     @cached_property
     def global_buffer(self) -> tuple[Buffer, int]:
-        """128 x 128-bit cores holding the largest layer input plus the gradient buffer."""
+        """128 x 128-bit cores holding the largest layer input plus the gradient buffer: as many as hold
+        all its bits, ceil(bits / core) as the study's DFA fork counts them (its Chip.cpp:ChipInitialize,
+        numBufferCore with a double division). NeuroSim V2.1 divides integers first, one core fewer
+        wherever the size is not a whole number of cores (the MLPs' 139,264 bits: 8 cores for 8.5);
+        the two agree on every VGG-8 configuration, whose sizes are whole numbers of cores."""
         sram = self.arch.chip.buffers == "sram"
         overhead = self._gradient_buffer[0]
-        cores = max(1, (self.global_buffer_data_bits + overhead) // GLOBAL_BUFFER_CORE_BITS)
+        cores = max(1, -(-(self.global_buffer_data_bits + overhead) // GLOBAL_BUFFER_CORE_BITS))
         return Buffer(self.tech, self.wire, GLOBAL_BUFFER_CORE_BITS, GLOBAL_BUFFER_LINE_BITS, sram, self.clock_hz), cores
 
     @cached_property
