@@ -268,29 +268,38 @@ def _results(speed: dict[tuple[str, int, str], float], acc: dict[tuple[str, int,
     return res
 
 
-def test_accuracy_figure_zooms_on_the_rules_that_learn_when_one_sits_at_chance() -> None:
+def test_accuracy_figures_show_bp_minus_dfa_when_a_rule_sits_at_chance() -> None:
     """FA at chance with every effect on squashes BP and DFA (a point apart near 85 %) onto one line of
-    a 10-90 % axis: that panel gets an inset of BP and DFA only; the float panel, where every rule
-    learns, gets none."""
+    a 10-90 % axis: the accuracy figure adds a panel of BP - DFA (the gap claim 1 judges, with the
+    seeds' combined sd), and the trade-off plot an inset of DFA's points where it hides nothing."""
     from simcim.report import study_figures as SF
 
     speed = {(r, d, hw): 1.0 for r in ("bp", "dfa", "fa") for d in (2, 4) for hw in ("given", "equal-per-layer")}
+    speed |= {("dfa", d, "given"): 0.5 for d in (2, 4)}  # DFA saves half the time on the given chip
     acc = {}
-    for seed in (0, 1):
-        acc |= {("bp", d, "all", seed): 0.85 for d in (2, 4)} | {("dfa", d, "all", seed): 0.84 for d in (2, 4)}
+    for seed, wobble in ((0, 0.01), (1, -0.01)):
+        acc |= {("bp", d, "all", seed): 0.85 + wobble for d in (2, 4)} | {("dfa", d, "all", seed): 0.84 for d in (2, 4)}
         acc |= {("fa", d, "all", seed): 0.10 for d in (2, 4)}
         acc |= {(r, d, "none", seed): 0.87 for r in ("bp", "dfa", "fa") for d in (2, 4)}
     res = _results(speed, acc)
     res.rules = ["bp", "dfa", "fa"]
     fig = SF.accuracy_vs_depth(res)
-    main_axes = [ax for ax in fig.axes if ax.get_title().startswith(("every", "without"))]
-    insets = [child for ax in fig.axes for child in ax.child_axes]
-    assert len(main_axes) == 2 and [ax.get_title() for ax in insets] == ["zoom: BP, DFA"]
-    low, high = insets[0].get_ylim()
-    assert 83 < low < 84 < 85 < high < 86  # the two rules' own range, not 10-90 %
-    # Likewise accuracy lost against BP: FA's 75 points squash DFA's 1 onto the zero line.
+    gap = [ax for ax in fig.axes if ax.get_title().startswith("BP − DFA")]
+    assert len(fig.axes) == 3 and len(gap) == 1
+    every_effect = gap[0].containers[0]  # the errorbar of "every effect on": +1.0 points, sd of 0.86, 0.84 -> 1.41
+    assert [round(y, 6) for y in every_effect.lines[0].get_ydata()] == [1.0, 1.0]
+    assert res.accuracy_gap(2) == pytest.approx((1.0, 100 * 0.0002 ** 0.5))
     trade = SF.accuracy_vs_time(res)
     assert [c.get_title() for ax in trade.axes for c in ax.child_axes] == ["zoom: DFA (points lost)"]
+    # Without a rule far from BP there is nothing to zoom on.
+    for seed in (0, 1):
+        acc |= {("fa", d, "all", seed): 0.83 for d in (2, 4)}
+    assert not [c for ax in SF.accuracy_vs_time(_with_fa(_results(speed, acc))).axes for c in ax.child_axes]
+
+
+def _with_fa(res):
+    res.rules = ["bp", "dfa", "fa"]
+    return res
 
 
 def test_claims_worked_by_hand() -> None:

@@ -6,6 +6,7 @@ Every figure's title line names the chip, data set, epochs and seeds it comes fr
 
 from __future__ import annotations
 
+import math
 import textwrap
 from typing import Any
 
@@ -109,54 +110,46 @@ def speedup_vs_depth(res: StudyResults) -> Figure:
     return _finish(fig, res, "Speed-up over BP against depth: chip as given vs equal hardware", False)
 
 
-# A series this close to chance (points) squashes the others onto one line: they get a zoomed inset.
-AT_CHANCE_POINTS = 5.0
-LEARNED_POINTS = 20.0
+# A rule within this many points of BP is squashed onto BP's line by one that lost tens of points.
+NEAR_BP_POINTS = 10.0
+FAR_FROM_BP_POINTS = 20.0
 
 
 def accuracy_vs_depth(res: StudyResults) -> Figure:
+    """Accuracy per rule against depth, one panel per effect set, and -- with BP and DFA both there --
+    a panel of BP minus DFA with the spread claim 1 judges it against: a point between two rules near
+    85 % is invisible on an axis that also holds a rule at chance."""
     sets = res.nonidealities
-    fig = Figure(figsize=(5.5 * len(sets), 4.4))
-    axes = fig.subplots(1, len(sets), squeeze=False)[0]
+    gap = "bp" in res.rules and "dfa" in res.rules
+    fig = Figure(figsize=(5.5 * (len(sets) + gap), 4.4))
+    axes = fig.subplots(1, len(sets) + gap, squeeze=False)[0]
     chance = 100 / res.classes
+    label = {"all": "every effect of the chip on", "none": "without nonidealities (float, plain SGD)"}
     for ax, nonideal in zip(axes, sets):
-        series = {}
         for rule in res.rules:
             pts = [(d, s) for d in res.depths if (s := res.accuracy(rule, d, nonideal)) is not None]
             if pts:
-                series[rule] = ([d for d, _ in pts], [100 * s.mean for _, s in pts], [100 * s.sd for _, s in pts])
-                ax.errorbar(*series[rule][:2], yerr=series[rule][2], capsize=3, label=rule.upper(),
-                            **rule_style(res, rule))
+                ax.errorbar([d for d, _ in pts], [100 * s.mean for _, s in pts], yerr=[100 * s.sd for _, s in pts],
+                            capsize=3, label=rule.upper(), **rule_style(res, rule))
         ax.axhline(chance, color="#888888", linewidth=0.8, linestyle=":")
-        label = {"all": "every effect of the chip on", "none": "without nonidealities (float, plain SGD)"}
         ax.set_title(label.get(nonideal, nonideal), fontsize=9)
         _depth_axis(ax)
         _style(ax, "test accuracy [%], mean ± sd over seeds", 8)
-        if _zoom_learners(ax, res, series, chance):
-            ax.legend(fontsize=8, loc="center right")  # beside the inset, not on it
+    if gap:
+        ax = axes[-1]
+        for k, nonideal in enumerate(sets):
+            pts = [(d, g) for d in res.depths if (g := res.accuracy_gap(d, nonideal)) is not None]
+            if pts:
+                ax.errorbar([d + 0.08 * (k - (len(sets) - 1) / 2) for d, _ in pts], [x for _, (x, _) in pts],
+                            yerr=[0.0 if math.isinf(sd) else sd for _, (_, sd) in pts], capsize=3,
+                            marker="o" if nonideal == "all" else "s", color="#333333" if nonideal == "all" else "#999999",
+                            label=label.get(nonideal, nonideal))
+        ax.axhline(0, color="#888888", linewidth=0.8)
+        ax.set_title("BP − DFA (claim 1; bars: the seeds' sds combined)", fontsize=9)
+        _depth_axis(ax)
+        _style(ax, "BP − DFA test accuracy [points]", 8)
     return _finish(fig, res, "Test accuracy against depth per rule, with and without nonidealities "
                    f"(dotted: chance, {chance:.0f} %)", True)
-
-
-def _zoom_learners(ax: Any, res: StudyResults, series: dict[str, tuple[list[int], list[float], list[float]]],
-                   chance: float) -> bool:
-    """Where some points sit at chance and others far above, the points above get an inset of
-    their own range: a point between rules that learn is otherwise invisible on a 10-90 % axis.
-    Whether it drew one."""
-    means = [m for _, ys, _ in series.values() for m in ys]
-    if not (any(m < chance + AT_CHANCE_POINTS for m in means) and any(m > chance + LEARNED_POINTS for m in means)):
-        return False
-    learners = {r: s for r, s in series.items() if min(s[1]) > chance + LEARNED_POINTS}
-    if not learners:
-        return False
-    inset = ax.inset_axes((0.1, 0.2, 0.66, 0.46))  # the empty band between chance and the learners
-    for rule, (ds, ys, es) in learners.items():
-        inset.errorbar(ds, ys, yerr=es, capsize=2, markersize=4, **rule_style(res, rule))
-    inset.xaxis.set_major_locator(MaxNLocator(integer=True))
-    inset.tick_params(labelsize=7)
-    inset.grid(alpha=0.3)
-    inset.set_title(f"zoom: {', '.join(r.upper() for r in learners)}", fontsize=7)
-    return True
 
 
 def accuracy_vs_time(res: StudyResults) -> Figure:
@@ -195,9 +188,10 @@ def accuracy_vs_time(res: StudyResults) -> Figure:
     _style(ax, "accuracy lost against BP [points] (every effect on)", 7)
     # A rule that lost tens of points (FA at chance) squashes the ones within a few points of BP onto
     # the zero line: those get an inset of their own range, in the empty middle of the plot.
-    near = [d for d in drawn if max(abs(y) for y in d[4]) < 2 * AT_CHANCE_POINTS]
-    if near and any(max(d[4]) > LEARNED_POINTS for d in drawn):
-        inset = ax.inset_axes((0.3, 0.25, 0.65, 0.42))
+    near = [d for d in drawn if max(abs(y) for y in d[4]) < NEAR_BP_POINTS]
+    bounds = (0.3, 0.25, 0.65, 0.42)
+    if near and any(max(d[4]) > FAR_FROM_BP_POINTS for d in drawn) and _band_is_empty(ax, bounds, drawn):
+        inset = ax.inset_axes(bounds)
         for rule, fill, hw, xs, ys in near:
             st = rule_style(res, rule)
             inset.plot(xs, ys, color=st["color"], linewidth=0.8, alpha=0.6, linestyle=HW_STYLE[hw])
@@ -208,6 +202,23 @@ def accuracy_vs_time(res: StudyResults) -> Figure:
         inset.grid(alpha=0.3)
         inset.set_title(f"zoom: {', '.join(sorted({d[0].upper() for d in near}))} (points lost)", fontsize=7)
     return _finish(fig, res, "Accuracy lost vs time saved, one point per depth and rule", True)
+
+
+def _band_is_empty(ax: Any, bounds: tuple[float, float, float, float],
+                   drawn: list[tuple[str, bool, str, list[float], list[float]]]) -> bool:
+    """Whether no drawn point or line passes through ``bounds`` (axes fractions) of ``ax``: an inset
+    there hides nothing."""
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    bx, by, bw, bh = bounds
+    left, right = x0 + bx * (x1 - x0), x0 + (bx + bw) * (x1 - x0)
+    low, high = y0 + by * (y1 - y0), y0 + (by + bh) * (y1 - y0)
+    for *_, xs, ys in drawn:
+        pts = list(zip(xs, ys))
+        samples = pts + [(a[0] + t / 20 * (b[0] - a[0]), a[1] + t / 20 * (b[1] - a[1]))
+                         for a, b in zip(pts, pts[1:]) for t in range(1, 20)]  # along each segment
+        if any(left <= x <= right and low <= y <= high for x, y in samples):
+            return False
+    return True
 
 
 def effect_costs(res: StudyResults) -> Figure:

@@ -89,6 +89,15 @@ class StudyResults:
         return stat([m[ACCURACY] for m in self._select(part="train-depth", rule=rule, depth=depth,
                                                        nonidealities=nonidealities) if ACCURACY in m])
 
+    def accuracy_gap(self, depth: int, nonidealities: str = "all", rule: str = "dfa") -> tuple[float, float] | None:
+        """BP's test accuracy minus ``rule``'s at ``depth``, in points, and the spread it is judged
+        against: the two seeds' sds combined (inf with one seed: no spread to compare with)."""
+        bp, other = self.accuracy("bp", depth, nonidealities), self.accuracy(rule, depth, nonidealities)
+        if bp is None or other is None:
+            return None
+        spread = 100 * math.hypot(bp.sd, other.sd) if min(bp.n, other.n) > 1 else math.inf
+        return 100 * (bp.mean - other.mean), spread
+
     def _by_seed(self, part: str, **want: Any) -> dict[int, float]:
         return {int(p["seed"]): m[ACCURACY] for p, m in self.rows
                 if p.get("part") == part and ACCURACY in m and all(p.get(k) == v for k, v in want.items())}
@@ -131,7 +140,7 @@ class StudyResults:
         """Claim 1: BP learns more accurate models under hardware imperfections (than DFA)."""
         if "bp" not in self.rules or "dfa" not in self.rules:
             return f"{CLAIM_1}: needs both bp and dfa in --rules."
-        diffs: list[tuple[int, float, float]] = []  # depth, BP - DFA (points), combined sd (None: one seed)
+        diffs: list[tuple[int, float, float]] = []  # depth, BP - DFA (points), combined sd (inf: one seed)
         unlearned: list[int] = []  # depths where no rule got clear of chance: they tell nothing
         for d in self.depths:
             bp, dfa = self.accuracy("bp", d), self.accuracy("dfa", d)
@@ -139,8 +148,7 @@ class StudyResults:
                 if max(bp.mean, dfa.mean) < 1 / self.classes + CHANCE_MARGIN:
                     unlearned.append(d)
                 else:
-                    spread = 100 * math.hypot(bp.sd, dfa.sd) if min(bp.n, dfa.n) > 1 else math.inf
-                    diffs.append((d, 100 * (bp.mean - dfa.mean), spread))
+                    diffs.append((d, *self.accuracy_gap(d)))  # type: ignore[misc]
         chance = (f" At N = {', '.join(map(str, unlearned))} neither BP nor DFA got {100 * CHANCE_MARGIN:.0f} points "
                   f"clear of chance ({100 / self.classes:.0f} %): those networks did not learn in "
                   f"{self.epochs} epochs and are left out.") if unlearned else ""
