@@ -252,10 +252,11 @@ def test_bad_study_file_is_one_line_error(tmp_path: Path, capsys: pytest.Capture
     assert not (tmp_path / "o").exists()
 
 
-def _results(speed: dict[tuple[str, int, str], float], acc: dict[tuple[str, int, str, int], float]):
+def _results(speed: dict[tuple[str, int, str], float], acc: dict[tuple[str, int, str, int], float],
+             rules: tuple[str, ...] = ("bp", "dfa")):
     from simcim.studies.results import StudyResults
 
-    res = StudyResults(chip="chip", dataset="digits", epochs=3, seeds=[0, 1], rules=["bp", "dfa"], depths=[2, 4, 8],
+    res = StudyResults(chip="chip", dataset="digits", epochs=3, seeds=[0, 1], rules=list(rules), depths=[2, 4, 8],
                        width=64, reference_depth=4, hardware=["given", "equal-per-layer"], simulate_axes={},
                        vary_axes={}, effects=["adc"], nonidealities=["all", "none"])
     for (rule, d, hw), lat in speed.items():
@@ -281,8 +282,7 @@ def test_accuracy_figures_show_bp_minus_dfa_when_a_rule_sits_at_chance() -> None
         acc |= {("bp", d, "all", seed): 0.85 + wobble for d in (2, 4)} | {("dfa", d, "all", seed): 0.84 for d in (2, 4)}
         acc |= {("fa", d, "all", seed): 0.10 for d in (2, 4)}
         acc |= {(r, d, "none", seed): 0.87 for r in ("bp", "dfa", "fa") for d in (2, 4)}
-    res = _results(speed, acc)
-    res.rules = ["bp", "dfa", "fa"]
+    res = _results(speed, acc, ("bp", "dfa", "fa"))
     fig = SF.accuracy_vs_depth(res)
     gap = [ax for ax in fig.axes if ax.get_title().startswith("BP − DFA")]
     assert len(fig.axes) == 3 and len(gap) == 1
@@ -294,12 +294,7 @@ def test_accuracy_figures_show_bp_minus_dfa_when_a_rule_sits_at_chance() -> None
     # Without a rule far from BP there is nothing to zoom on.
     for seed in (0, 1):
         acc |= {("fa", d, "all", seed): 0.83 for d in (2, 4)}
-    assert not [c for ax in SF.accuracy_vs_time(_with_fa(_results(speed, acc))).axes for c in ax.child_axes]
-
-
-def _with_fa(res):
-    res.rules = ["bp", "dfa", "fa"]
-    return res
+    assert not [c for ax in SF.accuracy_vs_time(_results(speed, acc, ("bp", "dfa", "fa"))).axes for c in ax.child_axes]
 
 
 def test_claims_worked_by_hand() -> None:

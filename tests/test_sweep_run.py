@@ -235,7 +235,7 @@ def test_a_new_cost_model_resimulates_points_and_keeps_their_training(tmp_path: 
     from simcim import model_version
     from simcim.sweep import accuracy
     from simcim.sweep.executors import Pool
-    from simcim.sweep.runner import pending_points, run_sweep
+    from simcim.sweep.runner import run_sweep, split_pending
     from simcim.sweep.store import Store
 
     sweep = load_sweep(write_sweep(tmp_path, TRAIN_SWEEP, "trained.yaml"))
@@ -261,7 +261,8 @@ def test_a_new_cost_model_resimulates_points_and_keeps_their_training(tmp_path: 
     monkeypatch.setattr(accuracy, "train_accuracy", lambda *a: pytest.fail("trained again"))
     monkeypatch.setattr(model_version, "SIMULATION", model_version.SIMULATION + 1)
     with Store(db) as store:
-        assert pending_points(expand(sweep), store, retry_errors=False) == []  # nothing to train
+        todo, again = split_pending(expand(sweep), store, retry_errors=False)
+        assert todo == [] and [p.key for p in again] == list(before)  # nothing to train, both to simulate
 
     summary, after = run(sweep, db)
     assert summary.resimulated == 2 and summary.ok == 2 and summary.skipped == 0

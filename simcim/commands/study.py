@@ -25,7 +25,7 @@ from simcim.studies.plan import StudyPlan, build_plan
 from simcim.studies.spec import DATASETS, apply_choices, load_study
 from simcim.sweep.executors import DASK_ENV, ExecutorError, open_pool
 from simcim.sweep.points import check_specs
-from simcim.sweep.runner import checkpoint_dir, pending_points, run_sweep, stale_training_points
+from simcim.sweep.runner import checkpoint_dir, run_sweep, split_pending
 from simcim.sweep.store import Store, StoreError
 
 
@@ -127,7 +127,7 @@ def run_points(plan: StudyPlan, db: Path, args: argparse.Namespace, dask: str | 
     many the executor lost (a worker died: not recorded, a rerun retries them)."""
     n_train = len(plan.training_points())
     with terminate_as_interrupt(), Store(db) as store, open_pool(args.workers, dask, n_train > 0) as pool:
-        pending = pending_points(plan.points, store, retry_errors=args.retry_errors)
+        pending, again = split_pending(plan.points, store, retry_errors=args.retry_errors)
         if not args.no_estimate and any(p.task.train is not None for p in pending):
             from simcim.studies.estimate import estimate
 
@@ -135,9 +135,8 @@ def run_points(plan: StudyPlan, db: Path, args: argparse.Namespace, dask: str | 
             if est is not None:
                 console.print(est.text(sum(1 for p in pending if p.task.train is not None)),
                               markup=False, highlight=False)
-        again = len(stale_training_points(plan.points, store))
         console.print(f"running {len(pending)} of {len(plan.points)} points on {pool.description}"
-                      + (f", and simulating {again} trained points again (cost model {model_version.SIMULATION}; "
+                      + (f", and simulating {len(again)} trained points again (cost model {model_version.SIMULATION}; "
                          "their training kept)" if again else ""), markup=False, highlight=False)
         log = None
         if not args.quiet:

@@ -172,12 +172,8 @@ def accuracy_vs_time(res: StudyResults) -> Figure:
                 ys.append(100 * (a_bp.mean - a_r.mean))
                 ns.append(d)
             if xs:
-                st = rule_style(res, rule)
-                # A thin line in depth order makes each rule's points one path from shallow to deep;
-                # only its two ends are labelled (seven labels per series piled onto each other).
-                ax.plot(xs, ys, color=st["color"], linewidth=0.8, alpha=0.6, linestyle=HW_STYLE[hw])
-                ax.scatter(xs, ys, marker=st["marker"], s=40, label=f"{rule.upper()} vs BP, {hw}",
-                           facecolors=st["color"] if fill else "none", edgecolors=st["color"], zorder=3)
+                _path(ax, res, (rule, fill, hw, xs, ys), 40, label=f"{rule.upper()} vs BP, {hw}")
+                # only the path's two ends are labelled (seven labels per series piled onto each other)
                 ends = [0, len(xs) - 1] if len(xs) > 1 else [0]
                 for k, i in enumerate(ends):
                     ax.annotate(f"N={ns[i]}", (xs[i], ys[i]), fontsize=7, textcoords="offset points",
@@ -192,16 +188,24 @@ def accuracy_vs_time(res: StudyResults) -> Figure:
     bounds = (0.3, 0.25, 0.65, 0.42)
     if near and any(max(d[4]) > FAR_FROM_BP_POINTS for d in drawn) and _band_is_empty(ax, bounds, drawn):
         inset = ax.inset_axes(bounds)
-        for rule, fill, hw, xs, ys in near:
-            st = rule_style(res, rule)
-            inset.plot(xs, ys, color=st["color"], linewidth=0.8, alpha=0.6, linestyle=HW_STYLE[hw])
-            inset.scatter(xs, ys, marker=st["marker"], s=20, facecolors=st["color"] if fill else "none",
-                          edgecolors=st["color"], zorder=3)
+        for series in near:
+            _path(inset, res, series, 20)
         inset.axhline(0, color="#888888", linewidth=0.8)
         inset.tick_params(labelsize=7)
         inset.grid(alpha=0.3)
         inset.set_title(f"zoom: {', '.join(sorted({d[0].upper() for d in near}))} (points lost)", fontsize=7)
     return _finish(fig, res, "Accuracy lost vs time saved, one point per depth and rule", True)
+
+
+def _path(ax: Any, res: StudyResults, series: tuple[str, bool, str, list[float], list[float]], size: float,
+          label: str | None = None) -> None:
+    """One rule's points (filled on the given chip, open on equal hardware) joined by a thin line in
+    depth order, so they read as one path from shallow to deep."""
+    rule, fill, hw, xs, ys = series
+    st = rule_style(res, rule)
+    ax.plot(xs, ys, color=st["color"], linewidth=0.8, alpha=0.6, linestyle=HW_STYLE[hw])
+    ax.scatter(xs, ys, marker=st["marker"], s=size, label=label, facecolors=st["color"] if fill else "none",
+               edgecolors=st["color"], zorder=3)
 
 
 def _band_is_empty(ax: Any, bounds: tuple[float, float, float, float],

@@ -38,21 +38,16 @@ class RunSummary:
         return f"{self.ok} ok{again}, {self.errors} failed, {self.skipped} already done"
 
 
-def pending_points(points: list[Point], store: Store, retry_errors: bool) -> list[Point]:
-    """The points to run: not recorded (or failed, with ``retry_errors``), and simulation points
-    simulated with an older cost model. (Training points of an older cost model are not run again:
-    :func:`stale_training_points` re-simulates them.)"""
+def split_pending(points: list[Point], store: Store, retry_errors: bool) -> tuple[list[Point], list[Point]]:
+    """(points to run, finished training points to simulate again). To run: not recorded (or failed,
+    with ``retry_errors``), and simulation points simulated with an older cost model. To simulate
+    again: training points of an older cost model -- their training is kept (hours of it, for a
+    change of the chip's cost model, which does not touch the training)."""
     done = store.finished(include_errors=not retry_errors)
     stale = store.stale_simulation(model_version.SIMULATION)
-    return [p for p in points if p.key not in done or (p.key in stale and p.task.train is None)]
-
-
-def stale_training_points(points: list[Point], store: Store) -> list[Point]:
-    """Finished training points whose simulated numbers come from an older cost model: a rerun
-    simulates them again and keeps their training metrics (hours of training for a change of the
-    chip's cost model, which does not touch the training)."""
-    stale = store.stale_simulation(model_version.SIMULATION)
-    return [p for p in points if p.key in stale and p.task.train is not None]
+    todo = [p for p in points if p.key not in done or (p.key in stale and p.task.train is None)]
+    again = [p for p in points if p.key in stale and p.task.train is not None]
+    return todo, again
 
 
 def _resimulated(outcome: PointOutcome, old: tuple[dict[str, float], float | None, str | None]) -> PointOutcome:
@@ -87,8 +82,7 @@ def run_sweep(sweep: Sweep, points: list[Point], store: Store, pool: Pool, *,
     store.claim(sweep.name, {"sweep_file": str(sweep.path), "axes": json.dumps(list(sweep.axes)),
                              "metrics": json.dumps(list(sweep.metrics) if sweep.metrics else None)})
     store.renumber(points)
-    todo = pending_points(points, store, retry_errors)
-    refresh = stale_training_points(points, store)  # quick: first
+    todo, refresh = split_pending(points, store, retry_errors)  # refresh: quick, so first
     resimulate = {p.key for p in refresh}
     summary = RunSummary(points=len(points), skipped=len(points) - len(todo) - len(refresh))
     window = max(2 * pool.workers, pool.workers + 2)

@@ -242,9 +242,9 @@ class Trainer:
         """Train ``options.epochs`` epochs. ``checkpoint``: the run's state is saved there after an epoch
         (not the last) once CHECKPOINT_EVERY_S have passed since the last save, and a run that finds
         the file resumes after its saved epochs (the same numbers as a run that never stopped;
-        simcim.training.checkpoint). ``identity`` names the run
-        in the file; a file of another identity, or a damaged one, is deleted and the run starts from
-        the beginning (``checkpoint_discarded`` says why)."""
+        simcim.training.checkpoint). ``identity`` names the run in the file; a file of another
+        identity, or a damaged one, is deleted and the run starts from the beginning
+        (``checkpoint_discarded`` says why)."""
         progress = progress or _Silent()
         opts = self.options
         result = TrainResult(
