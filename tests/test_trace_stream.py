@@ -12,7 +12,10 @@ from pathlib import Path
 import simcim
 from simcim.analysis.reader import iter_events, read_header
 from simcim.cli import main
-from simcim.trace import simulate_traced, write_result_trace
+from hypothesis import given
+from hypothesis import strategies as st
+
+from simcim.trace import _us, simulate_traced, write_result_trace
 
 
 def _content(path: Path) -> Counter:
@@ -46,13 +49,24 @@ def test_streamed_trace_equals_replayed_trace(tmp_path: Path) -> None:
     head = read_header(tmp_path / "s.json").other
     assert head["makespan_ps"] == round(streamed.per_iteration.latency_s * 1e12)
     # Every slice on one track is disjoint, including the task slots chosen on the fly.
+    # ts / dur (microseconds, printed from the integer picoseconds) read back as exactly t / 1e6.
     spans: dict[tuple[int, int], list[tuple[int, int]]] = {}
     for e in iter_events(tmp_path / "s.json"):
         if e["ph"] == "X":
-            spans.setdefault((e["pid"], e["tid"]), []).append((e["args"]["t0_ps"], e["args"]["t1_ps"]))
+            t0, t1 = e["args"]["t0_ps"], e["args"]["t1_ps"]
+            assert (e["ts"], e["dur"]) == (t0 / 1e6, (t1 - t0) / 1e6)
+            spans.setdefault((e["pid"], e["tid"]), []).append((t0, t1))
+        elif e["ph"] == "C":
+            assert e["ts"] == e["args"]["t_ps"] / 1e6
     for track in spans.values():
         track.sort()
         assert all(a[1] <= b[0] for a, b in zip(track, track[1:]))
+
+
+@given(st.integers(min_value=0, max_value=2 ** 53))
+def test_microsecond_text_reads_back_as_the_float_quotient(ps: int) -> None:
+    text = _us(ps)
+    assert json.loads(text) == ps / 1e6 and "e" not in text  # a plain decimal, the same double
 
 
 def test_gzip_trace_is_deterministic_and_read_transparently(tmp_path: Path) -> None:
