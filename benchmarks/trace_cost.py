@@ -6,6 +6,10 @@ median CPU time (user + system) of the whole command, the child's peak resident 
 trace file's size. The trace's cost is the ratio of the medians; "memory independent of trace size"
 means the peak with a trace stays near the peak without one while the file grows.
 Figures go to benchmarks/results/trace_cost.json.
+
+``--instructions`` counts the instructions each command executes instead (valgrind's callgrind, one
+run per mode: the count barely moves between runs, so a change of a few percent shows even while
+other work shares the machine); figures go to benchmarks/results/trace_instructions.json.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import statistics
 import tempfile
 from pathlib import Path
 
-from child_stats import run_cli  # benchmarks/ is on the path when run as a script
+from child_stats import instructions_cli, run_cli  # benchmarks/ is on the path when run as a script
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,7 +31,11 @@ def main() -> None:
     ap.add_argument("--arch", default="neurosim-fefet-22nm")
     ap.add_argument("--batches", type=int, nargs="+", default=[800, 3200])
     ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--instructions", action="store_true", help="count instructions (valgrind) instead of timing")
     args = ap.parse_args()
+    if args.instructions:
+        count_instructions(args)
+        return
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for batch in args.batches:
@@ -52,6 +60,25 @@ def main() -> None:
     out = ROOT / "benchmarks" / "results" / "trace_cost.json"
     out.write_text(json.dumps({"architecture": args.arch, "repeats": args.repeats, "statistic": "median",
                                "rows": rows}, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {out}")
+
+
+def count_instructions(args: argparse.Namespace) -> None:
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for batch in args.batches:
+            base = ["run", args.arch, "vgg8-cifar10-bp", "--set", f"workload.batch_size={batch}", "--quiet"]
+            row: dict[str, float] = {"batch_size": batch}
+            for mode, extra in {"none": [], "json": ["--trace", f"{tmp}/t.json"],
+                                "gz": ["--trace", f"{tmp}/t.json.gz"]}.items():
+                row[f"instructions_{mode}"] = instructions_cli(base + extra)
+            for mode in ("json", "gz"):
+                row[f"ratio_{mode}"] = row[f"instructions_{mode}"] / row["instructions_none"]
+            rows.append(row)
+            print(json.dumps(row), flush=True)
+    out = ROOT / "benchmarks" / "results" / "trace_instructions.json"
+    out.write_text(json.dumps({"architecture": args.arch, "tool": "valgrind --tool=callgrind", "rows": rows},
+                              indent=2) + "\n", encoding="utf-8")
     print(f"wrote {out}")
 
 

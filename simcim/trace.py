@@ -93,6 +93,8 @@ class TraceWriter:
         self._hold_templates: dict[tuple[int, str, str, int], list[tuple[str, str, str]]] = {}
         self._durs: dict[int, str] = {}
         self._task_pieces: dict[tuple[str, str, int], tuple[str, str, str]] = {}
+        # The engine appends hold records here instead of calling holds() (see _drain).
+        self.hold_buffer: list[RawHold] = []
         self._keep_tasks = self._keep("tasks")
 
     # -- file ------------------------------------------------------------------------------------
@@ -121,6 +123,7 @@ class TraceWriter:
         assert fh is not None
         try:
             if exc_type is None:
+                self._drain()
                 self._flush()
                 fh.write("\n]}\n")
                 self._patch_makespan(fh)
@@ -206,6 +209,8 @@ class TraceWriter:
     # -- the engine's sink -------------------------------------------------------------------------
 
     def task(self, t: TaskRecord) -> None:
+        if self.hold_buffer:
+            self._drain()
         if not self._keep_tasks:
             return
         task_id, name, layer, phase, image, deps, ready, start, end, energy_pj = t[:10]
@@ -242,16 +247,30 @@ class TraceWriter:
             self._flush()
 
     def holds(self, h: RawHold) -> None:
-        resources, task_id, name, kind, requested, t0, t1, bits = h
-        # One template per (resources, name, kind, bits): the engine hands the same resource
-        # tuples over and over (they live as long as its plans), so only times and ids vary.
-        key = (id(resources), name, kind, bits)
-        templates = self._hold_templates.get(key)
-        if templates is None:
-            templates = self._hold_templates[key] = self._templates(resources, name, kind, bits)
-        if templates:
-            buf = self._buf
-            durs = self._durs  # a few hundred distinct durations: their text is looked up
+        buffer = self.hold_buffer
+        buffer.append(h)
+        if len(buffer) >= _FLUSH_LINES:  # a replay hands all holds over in a row
+            self._drain()
+
+    def _drain(self) -> None:
+        """Format the hold records the engine appended to :attr:`hold_buffer` since the last call.
+
+        Called before every other line is made (a task, a queue sample, the end), so the file keeps
+        the order the records were made in; one loop over a few records is cheaper than one method
+        call per record (holds are most of a trace)."""
+        pending = self.hold_buffer
+        buf = self._buf
+        cache = self._hold_templates
+        durs = self._durs  # a few hundred distinct durations: their text is looked up
+        for resources, task_id, name, kind, requested, t0, t1, bits in pending:
+            # One template per (resources, name, kind, bits): the engine hands the same resource
+            # tuples over and over (they live as long as its plans), so only times and ids vary.
+            key = (id(resources), name, kind, bits)
+            templates = cache.get(key)
+            if templates is None:
+                templates = cache[key] = self._templates(resources, name, kind, bits)
+            if not templates:
+                continue
             dur = durs.get(t1 - t0)
             if dur is None:
                 dur = _us(t1 - t0)
@@ -259,12 +278,13 @@ class TraceWriter:
                     durs[t1 - t0] = dur
             start = str(t0)  # printed twice: as t0_ps and, with its decimal point moved, as ts
             ts = f"{start[:-6]}.{start[-6:]}" if t0 >= 1_000_000 else _us(t0)
-            # One f-string of static pieces and numbers: a third cheaper than a %-template (this
-            # line is most of a trace).
+            asked = start if requested == t0 else requested  # granted at once: most holds
+            # One f-string of static pieces and numbers: a third cheaper than a %-template.
             for head, mid, tail in templates:
-                buf.append(f'{head}{requested},"t0_ps":{start},"t1_ps":{t1},"task":{task_id}{mid}{dur}{tail}{ts}}}')
-            if len(buf) >= _FLUSH_LINES:
-                self._flush()
+                buf.append(f'{head}{asked},"t0_ps":{start},"t1_ps":{t1},"task":{task_id}{mid}{dur}{tail}{ts}}}')
+        pending.clear()
+        if len(buf) >= _FLUSH_LINES:
+            self._flush()
 
     def _templates(self, resources: tuple[Resource, ...], name: str, kind: str, bits: int
                    ) -> list[tuple[str, str, str]]:
@@ -280,6 +300,8 @@ class TraceWriter:
         return out
 
     def queue(self, t_ps: int, resource: Resource, waiting: int) -> None:
+        if self.hold_buffer:
+            self._drain()
         if not self.queues:
             return
         head = self._counter_cache.get(id(resource), False)

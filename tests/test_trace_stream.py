@@ -10,6 +10,7 @@ from collections import Counter
 from pathlib import Path
 
 import simcim
+import simcim.trace
 from simcim.analysis.reader import iter_events, read_header
 from simcim.cli import main
 from hypothesis import given
@@ -61,6 +62,24 @@ def test_streamed_trace_equals_replayed_trace(tmp_path: Path) -> None:
     for track in spans.values():
         track.sort()
         assert all(a[1] <= b[0] for a, b in zip(track, track[1:]))
+
+
+def test_small_buffers_change_no_event(tmp_path: Path, monkeypatch) -> None:
+    """Hold records wait in the writer's buffer until the next other line, a full buffer (a replay
+    hands them over in a row) or the end; with buffers of 3 lines the same events come out, with
+    and without queue counters after the holds."""
+    arch, wl = simcim.load_architecture("shared-bandwidth"), simcim.load_workload("mlp3-bp", batch_size=6)
+    for queues in (False, True):
+        result = simcim.simulate(arch, wl, trace_queues=queues)
+        monkeypatch.setattr(simcim.trace, "_FLUSH_LINES", 4096)
+        write_result_trace(tmp_path / "big.json", result)
+        monkeypatch.setattr(simcim.trace, "_FLUSH_LINES", 3)
+        write_result_trace(tmp_path / "small.json", result)
+        big = _content(tmp_path / "big.json")
+        assert big == _content(tmp_path / "small.json")
+        assert sum(n for k, n in big.items() if k[2] == "X" and k[0] != 1) > 20  # hold slices, not only tasks
+    simulate_traced(arch, wl, tmp_path / "streamed.json")
+    assert _content(tmp_path / "streamed.json") == big
 
 
 @given(st.integers(min_value=0, max_value=2 ** 53))
