@@ -31,7 +31,9 @@ _new_tuple = tuple.__new__  # builds a named tuple from a tuple in C, without it
 
 
 class RecordSink(Protocol):
-    """Receives records as they happen (the streaming trace writer)."""
+    """Receives records as they happen (the streaming trace writer). A sink with a list attribute
+    ``hold_buffer`` gets hold records appended there instead of through :meth:`holds`; it must
+    take them out itself (the trace writer does before each other record and at its end)."""
 
     def task(self, rec: TaskRecord) -> None: ...
     def holds(self, rec: RawHold) -> None: ...  # one hold of every resource in rec[0]
