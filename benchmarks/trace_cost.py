@@ -26,6 +26,12 @@ from child_stats import instructions_cli, run_cli  # benchmarks/ is on the path 
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _commands(arch: str, batch: int, tmp: str) -> tuple[list[str], dict[str, list[str]]]:
+    """The `simcim run` arguments of one batch size and the extra ones of each mode."""
+    base = ["run", arch, "vgg8-cifar10-bp", "--set", f"workload.batch_size={batch}", "--quiet"]
+    return base, {"none": [], "json": ["--trace", f"{tmp}/t.json"], "gz": ["--trace", f"{tmp}/t.json.gz"]}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--arch", default="neurosim-fefet-22nm")
@@ -39,8 +45,7 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for batch in args.batches:
-            base = ["run", args.arch, "vgg8-cifar10-bp", "--set", f"workload.batch_size={batch}", "--quiet"]
-            modes = {"none": [], "json": ["--trace", f"{tmp}/t.json"], "gz": ["--trace", f"{tmp}/t.json.gz"]}
+            base, modes = _commands(args.arch, batch, tmp)
             samples: dict[str, list[tuple[float, float]]] = {m: [] for m in modes}
             size: dict[str, int] = {}
             for _ in range(args.repeats):
@@ -67,10 +72,9 @@ def count_instructions(args: argparse.Namespace) -> None:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for batch in args.batches:
-            base = ["run", args.arch, "vgg8-cifar10-bp", "--set", f"workload.batch_size={batch}", "--quiet"]
+            base, modes = _commands(args.arch, batch, tmp)
             row: dict[str, float] = {"batch_size": batch}
-            for mode, extra in {"none": [], "json": ["--trace", f"{tmp}/t.json"],
-                                "gz": ["--trace", f"{tmp}/t.json.gz"]}.items():
+            for mode, extra in modes.items():
                 row[f"instructions_{mode}"] = instructions_cli(base + extra)
             for mode in ("json", "gz"):
                 row[f"ratio_{mode}"] = row[f"instructions_{mode}"] / row["instructions_none"]

@@ -54,16 +54,14 @@ def _str(s: str) -> str:
 _FLUSH_LINES = 4096  # lines buffered before one write
 
 
-def _us(ps: int) -> str:
-    """Picoseconds as a microsecond JSON number, exactly: the decimal point moved six places.
+def _us(digits: str) -> str:
+    """A time >= 0 in picoseconds, given as its decimal digits (``str(ps)``, often printed anyway
+    for ``t0_ps``), as a microsecond JSON number: the decimal point moved six places.
 
     A JSON reader parses it to the same double as ``ps / 1e6`` (both are the double nearest the
-    exact quotient), and it is several times cheaper than ``repr`` of that float. The writer inlines
-    the common case (ps >= 1e6, the digits of ``str(ps)`` it prints for ``t0_ps`` anyway)."""
-    text = str(ps)
-    if len(text) > 6:
-        return f"{text[:-6]}.{text[-6:]}"
-    return "0." + text.zfill(6) if ps >= 0 else repr(ps / 1e6)
+    exact quotient), and it is several times cheaper than ``repr`` of that float. The hold loop
+    inlines the common case (7 digits or more)."""
+    return f"{digits[:-6]}.{digits[-6:]}" if len(digits) > 6 else "0." + digits.zfill(6)
 
 
 class TraceWriter:
@@ -237,16 +235,16 @@ class TraceWriter:
         head, mid, tail = pieces
         deps_text = ",".join(map(str, deps))
         t0 = str(start)
-        ts = f"{t0[:-6]}.{t0[-6:]}" if start >= 1_000_000 else _us(start)
         buf = self._buf
         buf.append(f'{{"args":{{"deps":[{deps_text}],"energy_pj":{energy_pj!r},'
                    f'"image":{"null" if image is None else image},"layer":{layer},{head}{ready},'
                    f'"t0_ps":{t0},"t1_ps":{end},"task":{task_id},"wait_ps":{start - ready}{mid}'
-                   f'{_us(end - start)}{tail}{ts}}}')
+                   f'{_us(str(end - start))}{tail}{_us(t0)}}}')
         if len(buf) >= _FLUSH_LINES:
             self._flush()
 
     def holds(self, h: RawHold) -> None:
+        """One hold record handed over by a replay (the engine appends to :attr:`hold_buffer`)."""
         buffer = self.hold_buffer
         buffer.append(h)
         if len(buffer) >= _FLUSH_LINES:  # a replay hands all holds over in a row
@@ -273,11 +271,11 @@ class TraceWriter:
                 continue
             dur = durs.get(t1 - t0)
             if dur is None:
-                dur = _us(t1 - t0)
+                dur = _us(str(t1 - t0))
                 if len(durs) < 4096:  # bounded, whatever the run
                     durs[t1 - t0] = dur
             start = str(t0)  # printed twice: as t0_ps and, with its decimal point moved, as ts
-            ts = f"{start[:-6]}.{start[-6:]}" if t0 >= 1_000_000 else _us(t0)
+            ts = f"{start[:-6]}.{start[-6:]}" if t0 >= 1_000_000 else _us(start)  # _us, inlined
             asked = start if requested == t0 else requested  # granted at once: most holds
             # One f-string of static pieces and numbers: a third cheaper than a %-template.
             for head, mid, tail in templates:
@@ -314,8 +312,7 @@ class TraceWriter:
         if head is not None:
             buf = self._buf
             t = str(t_ps)
-            ts = f"{t[:-6]}.{t[-6:]}" if t_ps >= 1_000_000 else _us(t_ps)
-            buf.append(f'{{"args":{{"t_ps":{t},"waiting":{waiting}}},{head}{ts}}}')
+            buf.append(f'{{"args":{{"t_ps":{t},"waiting":{waiting}}},{head}{_us(t)}}}')
             if len(buf) >= _FLUSH_LINES:
                 self._flush()
 

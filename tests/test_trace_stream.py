@@ -9,13 +9,13 @@ import json
 from collections import Counter
 from pathlib import Path
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 import simcim
 import simcim.trace
 from simcim.analysis.reader import iter_events, read_header
 from simcim.cli import main
-from hypothesis import given
-from hypothesis import strategies as st
-
 from simcim.trace import _us, simulate_traced, write_result_trace
 
 
@@ -49,8 +49,8 @@ def test_streamed_trace_equals_replayed_trace(tmp_path: Path) -> None:
     # The header's makespan (patched in at the end) is the iteration latency.
     head = read_header(tmp_path / "s.json").other
     assert head["makespan_ps"] == round(streamed.per_iteration.latency_s * 1e12)
-    # Every slice on one track is disjoint, including the task slots chosen on the fly.
-    # ts / dur (microseconds, printed from the integer picoseconds) read back as exactly t / 1e6.
+    # ts / dur (microseconds, printed from the integer picoseconds) read back as exactly t / 1e6;
+    # every slice on one track is disjoint, including the task slots chosen on the fly.
     spans: dict[tuple[int, int], list[tuple[int, int]]] = {}
     for e in iter_events(tmp_path / "s.json"):
         if e["ph"] == "X":
@@ -84,7 +84,7 @@ def test_small_buffers_change_no_event(tmp_path: Path, monkeypatch) -> None:
 
 @given(st.integers(min_value=0, max_value=2 ** 53))
 def test_microsecond_text_reads_back_as_the_float_quotient(ps: int) -> None:
-    text = _us(ps)
+    text = _us(str(ps))
     assert json.loads(text) == ps / 1e6 and "e" not in text  # a plain decimal, the same double
 
 

@@ -31,12 +31,13 @@ _new_tuple = tuple.__new__  # builds a named tuple from a tuple in C, without it
 
 
 class RecordSink(Protocol):
-    """Receives records as they happen (the streaming trace writer). A sink with a list attribute
-    ``hold_buffer`` gets hold records appended there instead of through :meth:`holds`; it must
-    take them out itself (the trace writer does before each other record and at its end)."""
+    """Receives records as they happen (the streaming trace writer). Hold records, most of a
+    trace's, are appended to ``hold_buffer`` (a list append, no Python call); the sink takes them
+    out itself (the trace writer does before each other record and at its end)."""
+
+    hold_buffer: list[RawHold]  # one hold of every resource in rec[0] per record
 
     def task(self, rec: TaskRecord) -> None: ...
-    def holds(self, rec: RawHold) -> None: ...  # one hold of every resource in rec[0]
     def queue(self, t_ps: int, resource: Resource, waiting: int) -> None: ...
 
 
@@ -203,10 +204,7 @@ class Engine:
         self.steady: SteadyState | None = SteadyState(self) if fast_forward and iterations > 2 else None
         self.keeping = keep_holds or sink is not None  # hold records are made
         if sink is not None and not keep_holds:
-            # Straight into the sink's buffer when it has one (a list append, no Python call: holds
-            # are most of a trace's records), else one call less per hold.
-            buffer = getattr(sink, "hold_buffer", None)
-            self._hold = sink.holds if buffer is None else buffer.append  # type: ignore[method-assign]
+            self._hold = sink.hold_buffer.append  # type: ignore[method-assign]  # one call less per hold
         self._pool_cache: dict[tuple[int, tuple[int, ...]], tuple[Resource, ...]] = {}
         self._wake_callbacks = [self._next]  # shared: env.step() only iterates it
 
@@ -326,7 +324,7 @@ class Engine:
         if self.keep_holds:
             self.records.raw_holds.append(h)
         if self.sink is not None:
-            self.sink.holds(h)
+            self.sink.hold_buffer.append(h)
 
     def _finish(self, run: _Run) -> None:
         del self.running[run.gid]
