@@ -14,6 +14,10 @@ moves both sides of the ratio. Measured per workload:
   starts (simcim.launch), wall time and CPU time
   (user + system of the child, imports included).
 
+Then `simcim run` as a user types it (bundled defaults), beside a child that only imports the
+packages `simcim run` imports (networkx, pydantic, ...): the difference is simcim's own start-up
+and run, the part this project can make faster.
+
 Figures go to benchmarks/results/sim_speed-LABEL.json and are printed as a table.
 """
 
@@ -39,6 +43,9 @@ RESULTS = ROOT / "benchmarks" / "results"
 CASES = [("neurosim-v2.1", "vgg8-cifar10-bp"), ("neurosim-fefet-22nm", "vgg8-cifar10-bp"),
          ("neurosim-fefet-22nm", "vgg8-cifar10-dfa"), ("neurosim-fefet-22nm", "mlp5-bp")]
 BARE_EVENTS = 200_000
+# What `simcim run` imports from other packages (it imports neither numpy, torch, matplotlib nor
+# dask): the part of its start-up no change to simcim can remove, measured on the same machine.
+DEPENDENCY_IMPORTS = "import networkx, pydantic, yaml, simpy, rich.console"
 
 
 def bare_simpy_cpu_s(n: int = BARE_EVENTS) -> float:
@@ -87,15 +94,19 @@ def _cpu(fn: Callable[[], Any]) -> tuple[float, Any]:
     return time.process_time() - t0, out
 
 
+def _child_cpu_s(argv: list[str]) -> float:
+    """CPU seconds (user + sys) of one child process, its output dropped."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
 def _command(arch: str, workload: str) -> tuple[float, float]:
     """Wall and CPU seconds (user + sys of the child) of the whole command."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "simcim.launch", "run", arch, workload, "--quiet"], check=True)
-    wall = time.perf_counter() - t0
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu
+    cpu = _child_cpu_s([sys.executable, "-m", "simcim.launch", "run", arch, workload, "--quiet"])
+    return time.perf_counter() - t0, cpu
 
 
 def measure(arch: str, workload: str, repeats: int) -> dict[str, Any]:
@@ -155,15 +166,16 @@ def main() -> None:
               f"{row['engine_all_records_tasks_per_s']:,.0f} tasks/s; "
               f"(bare {row['bare_simpy_events_per_s']:,.0f}/s); in-process {row['in_process_cpu_s']:.3f} s CPU; "
               f"command {row['command_wall_s']:.3f} s wall, {row['command_cpu_s']:.3f} s CPU", flush=True)
-    default_cpu = []
-    for _ in range(args.repeats):  # `simcim run` as a user types it: bundled defaults, tables printed
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        subprocess.run([sys.executable, "-m", "simcim.launch", "run"], check=True, stdout=subprocess.DEVNULL)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        default_cpu.append((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime))
-    print(f"`simcim run` (defaults, printed): {statistics.median(default_cpu):.3f} s CPU (median)")
+    # `simcim run` as a user types it (bundled defaults, tables printed)
+    default_cpu = [_child_cpu_s([sys.executable, "-m", "simcim.launch", "run"]) for _ in range(args.repeats)]
+    floor = [_child_cpu_s([sys.executable, "-c", DEPENDENCY_IMPORTS]) for _ in range(args.repeats)]
+    own = statistics.median(default_cpu) - statistics.median(floor)
+    print(f"`simcim run` (defaults, printed): {statistics.median(default_cpu):.3f} s CPU (median); importing its "
+          f"dependencies alone ({DEPENDENCY_IMPORTS!r}): {statistics.median(floor):.3f} s; simcim's own: {own:.3f} s")
     out = {"label": args.label, "default_command_cpu_s": statistics.median(default_cpu),
-           "default_command_cpu_samples_s": default_cpu, "repeats": args.repeats, "statistic": "median", "clock": "process CPU time",
+           "default_command_cpu_samples_s": default_cpu,
+           "dependency_imports": DEPENDENCY_IMPORTS, "dependency_imports_cpu_s": statistics.median(floor),
+           "dependency_imports_cpu_samples_s": floor, "default_command_own_cpu_s": own, "repeats": args.repeats, "statistic": "median", "clock": "process CPU time",
            "python": platform.python_version(), "simpy": simpy.__version__, "cpus": os.cpu_count(),
            "threads": {"OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS"), "engine": 1},
            "cases": rows}
