@@ -45,7 +45,8 @@ CASES = [("neurosim-v2.1", "vgg8-cifar10-bp"), ("neurosim-fefet-22nm", "vgg8-cif
 BARE_EVENTS = 200_000
 # What `simcim run` imports from other packages (it imports neither numpy, torch, matplotlib nor
 # dask): the part of its start-up no change to simcim can remove, measured on the same machine.
-DEPENDENCY_IMPORTS = "import networkx, pydantic, yaml, simpy, rich.console"
+DEPENDENCY_IMPORTS = ("import networkx, yaml, simpy, rich.console, rich.table; "  # pydantic loads its parts lazily:
+                      "from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError")
 
 
 def bare_simpy_cpu_s(n: int = BARE_EVENTS) -> float:
