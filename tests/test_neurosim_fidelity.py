@@ -61,6 +61,26 @@ def test_vgg8_sizing_is_neurosims() -> None:
     assert chip.global_buffer[1] == 128  # cores of 128 x 128 bits
 
 
+@pytest.mark.parametrize(("depth", "bus_bits"), [(6, 6912), (7, 8064), (8, 4608)])
+def test_chip_bus_halves_past_its_maximum(depth: int, bus_bits: int) -> None:
+    """Chip.cpp:ChipInitialize by hand for the study's MLPs on neurosim-fefet-22nm: each layer adds
+    its tile width and its ADC columns, 1024 + 1024 / 8 = 1152 bits; the sum is halved while over
+    8192. At N = 8 (9216 -> 4608) the bus, and the interconnect's area with it, shrinks."""
+    arch = simcim.load_architecture("neurosim-fefet-22nm")
+    chip = ChipModel(arch, simcim.load_workload(f"mlp{depth}-bp"), place(arch, simcim.load_workload(f"mlp{depth}-bp")))
+    assert chip.bus_width_bits == bus_bits
+
+
+def test_one_layer_more_can_shrink_the_chip() -> None:
+    """The consequence a depth sweep shows (docs/neurosim-port.md, "Chip bus width"): mlp8's chip has
+    less interconnect than mlp7's, and less area in all, though it holds one layer more."""
+    arch = simcim.load_architecture("neurosim-fefet-22nm")
+    seven, eight = (simcim.simulate(arch, simcim.load_workload(f"mlp{n}-bp")).area for n in (7, 8))
+    assert eight.by_component_mm2["interconnect"] < 0.6 * seven.by_component_mm2["interconnect"]
+    assert eight.by_component_mm2["adc"] > seven.by_component_mm2["adc"]
+    assert eight.total_mm2 < seven.total_mm2
+
+
 @pytest.mark.parametrize(("weight_bits", "cells", "parallel", "cores"), [
     # Chip.cpp:ChipInitialize by hand for mlp5 (batch 200: 8 accumulation bits; 6-bit cells; the
     # inference buffer 8 x 1024 = 8192 bits, below every overhead here, so nothing doubles):

@@ -101,7 +101,10 @@ def sections(res: StudyResults) -> list[tuple[str, list[Item]]]:
     out.append(("Cost against depth", [
         ("cost_depth.png", "Epoch latency, energy and area against depth per rule",
          "Per epoch latency and energy and the chip's area against the number of weight layers N, per rule and "
-         "hardware provisioning.", lambda: SF.cost_vs_depth(res)),
+         "hardware provisioning. Area need not grow with N: the chip bus is the layers' tile widths summed and "
+         "halved until within the maximum, as DNN+NeuroSim V2.1 sizes it (Chip.cpp:ChipInitialize, "
+         "globalBusWidth), so one layer more can halve the bus and the H-tree's area with it "
+         "(docs/neurosim-port.md, \"Chip bus width\").", lambda: SF.cost_vs_depth(res)),
         joined_table(res)]))
     if res.simulate_axes:
         out.append(("Cost against width, batch and settings", [
