@@ -230,9 +230,30 @@ def test_training_log_says_what_finished_and_the_time_left() -> None:
                      f"about {left_s / 60:.0f} min of training left on 2 workers"]
     log(plan.points[-1], PointOutcome("ok", {}, wall_s=1.0))  # a simulation point: no line
     assert len(lines) == 1
-    for p in train[1:]:
+    for p in train[1:-1]:
         log(p, PointOutcome("error", error="boom", wall_s=1.0))
-    assert lines[-1].startswith(f"[{len(train)}/{len(train)}] train-") and lines[-1].endswith("failed: boom (1 s); training done")
+    log(train[-1], PointOutcome("error", error="boom", wall_s=1.0, resumed_epochs=3))
+    assert lines[-1].startswith(f"[{len(train)}/{len(train)}] train-")
+    assert lines[-1].endswith("failed: boom, resumed after epoch 3 (1 s); training done")
+
+
+def test_training_log_scales_a_resumed_point_by_the_epochs_it_trained() -> None:
+    """A point resumed after 3 of its 4 epochs took a quarter of its time: the time left is scaled
+    from that quarter, not from the whole point (a resumed N = 5 point once made the log promise
+    64 min for 7 h of training)."""
+    study = apply_choices(load_study(DEFAULT_STUDY), quick=True, depths=[4], rules=["bp"], seeds=[0, 1])
+    plan = build_plan(study)
+    train = plan.training_points()
+    assert len(train) >= 3 and {p.task.train.epochs for p in train} == {4}  # type: ignore[union-attr]
+    w4 = weights_of(4, 1024, 784, 10)
+    lines: list[str] = []
+    log = TrainingLog(plan, plan.points, workers=1, write=lines.append)
+    log(train[0], PointOutcome("ok", {"accuracy_last3": 0.5}, wall_s=4.0, resumed_epochs=4))
+    assert lines[-1].endswith("resumed after epoch 4 (4 s); time left not known yet")
+    log(train[1], PointOutcome("ok", {"accuracy_last3": 0.5}, wall_s=60.0, resumed_epochs=3))
+    # 60 s for one epoch of w4 weights (+ 4 s for none): (len - 2) points x 4 epochs at 64 s each.
+    left_s = (len(train) - 2) * 4 * w4 * (64.0 / w4)
+    assert lines[-1].endswith(f"resumed after epoch 3 (60 s); about {left_s / 60:.0f} min of training left on 1 worker")
 
 
 @pytest.mark.parametrize("text, where", [

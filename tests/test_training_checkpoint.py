@@ -112,14 +112,18 @@ def test_a_sweep_point_killed_after_an_epoch_resumes_there(tmp_path: Path, monke
     sweep = load_sweep(spec)
     points = expand(sweep)
 
+    resumed_epochs: list[int] = []  # what each finished point tells a progress log
+
     def run(db: Path, retry: bool) -> dict[str, dict]:
+        resumed_epochs.clear()
         with Store(db) as store, ThreadPoolExecutor(1) as ex:
             run_sweep(sweep, points, store, Pool(ex, 1, "1 thread"), retry_errors=retry, progress=False,
-                      checkpoints=checkpoint_dir(db))
+                      checkpoints=checkpoint_dir(db), on_done=lambda p, o: resumed_epochs.append(o.resumed_epochs))
             return {r.key: (r.status, r.metrics) for r in store.rows()}
 
     clean = run(tmp_path / "clean.db", False)
     assert {s for s, _ in clean.values()} == {"ok"} and len(clean) == 2
+    assert resumed_epochs == [0, 0]
 
     db = tmp_path / "killed.db"
     with monkeypatch.context() as m:
@@ -133,6 +137,7 @@ def test_a_sweep_point_killed_after_an_epoch_resumes_there(tmp_path: Path, monke
     monkeypatch.setattr(checkpoint, "restore", lambda t, p, i="": restored.append(p) or real_restore(t, p, i))
     again = run(db, True)
     assert len(restored) == 2
+    assert resumed_epochs == [1, 1]  # each trained epochs 2 and 3 only
     assert again == clean  # the same metrics, bit for bit
     assert not checkpoint_dir(db).exists()  # every point ended: the folder is gone
 

@@ -84,9 +84,12 @@ def estimate(plan: StudyPlan, pending: list[Point], workers: int,
 class TrainingLog:
     """One line per finished training point, with the training time left: a long study writing to a
     log file (no progress bar there) still says where it is. Time left = the pending points' weights
-    times the worker-seconds per weight measured so far in this run, spread over the workers."""
+    times the worker-seconds per weight measured so far in this run, spread over the workers. A point
+    resumed from its checkpoint counts only the epochs it trained here: its seconds cover no more
+    (counting all its epochs made one resumed point promise a 7 h study done in an hour)."""
 
     def __init__(self, plan: StudyPlan, pending: list[Point], workers: int, write: Callable[[str], None]) -> None:
+        self.epochs = {p.key: p.task.train.epochs for p in pending if p.task.train is not None}
         self.weights = {p.key: plan.weights(p) * p.task.train.epochs  # type: ignore[union-attr]
                         for p in pending if p.task.train is not None}
         self.total = len(self.weights)
@@ -94,7 +97,7 @@ class TrainingLog:
         self.workers = max(1, min(workers, self.total))
         self.write = write
         self.done = 0
-        self.done_weight = 0
+        self.done_weight = 0.0  # weight-epochs trained in this run (not restored from checkpoints)
         self.worker_s = 0.0
 
     def __call__(self, point: Point, outcome: PointOutcome) -> None:
@@ -103,14 +106,23 @@ class TrainingLog:
             return
         self.done += 1
         self.left -= weight
-        self.done_weight += weight
+        epochs = self.epochs[point.key]
+        resumed = min(outcome.resumed_epochs, epochs)
+        self.done_weight += weight * (epochs - resumed) / epochs  # what outcome.wall_s paid for
         self.worker_s += outcome.wall_s
         if outcome.status == "ok":
             acc = outcome.metrics.get("accuracy_last3")
             status = "ok" if acc is None else f"accuracy {100 * acc:.1f} %"
         else:
             status = f"failed: {outcome.error}"
-        left_s = self.left * self.worker_s / max(1, self.done_weight) / self.workers
-        tail = (f"about {_duration(left_s)} of training left on {self.workers} worker{'s' if self.workers != 1 else ''}"
-                if self.done < self.total else "training done")
+        if resumed:
+            status += f", resumed after epoch {resumed}"
+        if self.done == self.total:
+            tail = "training done"
+        elif not self.done_weight:  # only checkpoints' last epochs so far: nothing to scale from
+            tail = "time left not known yet"
+        else:
+            left_s = self.left * self.worker_s / self.done_weight / self.workers
+            tail = (f"about {_duration(left_s)} of training left on {self.workers} "
+                    f"worker{'s' if self.workers != 1 else ''}")
         self.write(f"[{self.done}/{self.total}] {describe(point.params)}: {status} ({outcome.wall_s:.0f} s); {tail}")

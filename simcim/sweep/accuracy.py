@@ -7,7 +7,7 @@ nonideality on, so that a point's accuracy reflects the hardware the same point 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from simcim.spec.architecture import Architecture
 from simcim.spec.workload import Workload
@@ -17,9 +17,16 @@ if TYPE_CHECKING:
     from simcim.training.settings import Nonidealities
 
 
-def train_accuracy(task: PointTask, arch: Architecture, workload: Workload) -> dict[str, float]:
+class Trained(NamedTuple):
+    metrics: dict[str, float]
+    resumed_epochs: int  # restored from the point's checkpoint, not trained in this call
+
+
+def train_accuracy(task: PointTask, arch: Architecture, workload: Workload) -> Trained:
     """``accuracy`` (final test accuracy, a fraction), ``accuracy_last3`` and ``train_pulses_per_cell`` of
-    one point: numbers only, no wall times, so that the same point gives the same metrics anywhere."""
+    one point: numbers only, no wall times, so that the same point gives the same metrics anywhere;
+    beside them, how many epochs came from a checkpoint (not a metric: a resumed run's numbers are
+    the uninterrupted run's)."""
     import torch
 
     from simcim.training.trainer import TrainOptions, train
@@ -38,15 +45,16 @@ def train_accuracy(task: PointTask, arch: Architecture, workload: Workload) -> d
         data_dir=Path(task.data_dir) if task.data_dir else None,
     )
     ckpt = Path(task.checkpoint) if task.checkpoint else None
-    result = train(workload, arch, options, checkpoint=ckpt).to_json()  # a damaged checkpoint: from the start
+    trained = train(workload, arch, options, checkpoint=ckpt)  # a damaged checkpoint: from the start
+    result = trained.to_json()
     if ckpt is not None:
         ckpt.unlink(missing_ok=True)  # done: the store has the point now, or gets it from this result
     if result["final_test_accuracy"] is None:
         raise RuntimeError("training ran no epoch")
     tail = [float(a) for a in result["test_accuracy"][-3:]]
-    return {"accuracy": float(result["final_test_accuracy"]),
-            "accuracy_last3": sum(tail) / len(tail),
-            "train_pulses_per_cell": float(result["pulses_per_cell"])}
+    return Trained({"accuracy": float(result["final_test_accuracy"]),
+                    "accuracy_last3": sum(tail) / len(tail),
+                    "train_pulses_per_cell": float(result["pulses_per_cell"])}, trained.resumed_after_epoch)
 
 
 def nonidealities(name: str) -> "Nonidealities":

@@ -14,13 +14,16 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from simcim import model_version
 from simcim.spec.errors import SpecError
 from simcim.spec.loader import load_architecture, load_workload
 from simcim.sweep.metrics import simulation_metrics
 from simcim.sweep.points import PointTask, SpecSource
+
+if TYPE_CHECKING:
+    from simcim.sweep.accuracy import Trained
 
 # Test-only knob (docs/sweeps.md): seconds each point sleeps before it runs, so that a test can kill a
 # sweep half-way through. Read in the worker, so it must be in the workers' environment.
@@ -40,6 +43,9 @@ class PointOutcome:
     # The cost model that simulated the point, as the worker has it (a Dask worker may run another
     # install): the store keeps it, so a rerun with a newer model simulates the point again.
     simulation_model: int = model_version.SIMULATION
+    # Epochs of a training point restored from its checkpoint (a killed run resumed), not trained
+    # in this call: its wall_s covers the other epochs only (progress estimates need to know).
+    resumed_epochs: int = 0
 
 
 def _load(source: SpecSource, overrides: dict[str, Any], loader: Callable[[Path, dict[str, Any]], T],
@@ -62,7 +68,7 @@ def _load(source: SpecSource, overrides: dict[str, Any], loader: Callable[[Path,
     return loader(copy, overrides)
 
 
-def _train_metrics(task: PointTask, arch: Any, workload: Any) -> dict[str, float]:
+def _train(task: PointTask, arch: Any, workload: Any) -> "Trained":
     from simcim.sweep.accuracy import train_accuracy  # torch is heavy: import only when training
 
     return train_accuracy(task, arch, workload)
@@ -84,10 +90,13 @@ def evaluate_point(task: PointTask) -> PointOutcome:
             arch = _load(task.arch, task.arch_overrides, load_architecture, Path(tmp), renames)
             workload = _load(task.workload, task.workload_overrides, load_workload, Path(tmp), renames)
             metrics = simulation_metrics(simulate(arch, workload))
+            resumed = 0
             if task.train is not None:
-                metrics.update(_train_metrics(task, arch, workload))
+                trained = _train(task, arch, workload)
+                metrics.update(trained.metrics)
+                resumed = trained.resumed_epochs
         return PointOutcome("ok", metrics, wall_s=time.perf_counter() - t0, host=host,
-                            simulation_model=model_version.SIMULATION)
+                            simulation_model=model_version.SIMULATION, resumed_epochs=resumed)
     except Exception as exc:  # noqa: BLE001 - any failure of one point is that point's result
         if isinstance(exc, SpecError) and exc.path in renames:
             exc = SpecError(renames[exc.path], exc.line, exc.key, exc.message)
