@@ -134,7 +134,33 @@ class StudyResults:
 
     # -- the study's claims -------------------------------------------------------------------------
     def claims(self) -> list[str]:
-        return [self.claim_accuracy(), self.claim_speed()]
+        """The two claims' verdicts, then (when there is one) which rules the chip stopped learning."""
+        lost = self.learning_lost_on_chip()
+        return [self.claim_accuracy(), self.claim_speed()] + ([lost] if lost else [])
+
+    def learning_lost_on_chip(self) -> str | None:
+        """Rules that learn in float math but stay near chance with every effect of the chip on, and
+        at which depths: a finding beside the claims (claim 1 compares BP and DFA only)."""
+        floor = 1 / self.classes + CHANCE_MARGIN
+        parts = []
+        for rule in self.rules:
+            lost = [(d, on, off) for d in self.depths if (on := self.accuracy(rule, d, "all")) is not None
+                    and (off := self.accuracy(rule, d, "none")) is not None and on.mean < floor <= off.mean]
+            if not lost:
+                continue
+
+            def span(values: list[float]) -> str:
+                lo, hi = 100 * min(values), 100 * max(values)
+                return f"{lo:.1f} %" if f"{lo:.1f}" == f"{hi:.1f}" else f"{lo:.1f}–{hi:.1f} %"
+
+            parts.append(f"{rule.upper()} at N = {', '.join(str(d) for d, _, _ in lost)}: "
+                         f"{span([on.mean for _, on, _ in lost])} with every effect on, "
+                         f"{span([off.mean for _, _, off in lost])} in float math")
+        if not parts:
+            return None
+        return (f"Learning lost on the chip (less than {100 * CHANCE_MARGIN:.0f} points above chance, "
+                f"{100 / self.classes:.0f} %, with every effect on, though it learns in float math; test accuracy, "
+                f"mean over seeds): {'; '.join(parts)} ({self.provenance_line()}).")
 
     def claim_accuracy(self) -> str:
         """Claim 1: BP learns more accurate models under hardware imperfections (than DFA)."""
