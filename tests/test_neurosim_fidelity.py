@@ -66,9 +66,8 @@ def test_chip_bus_halves_past_its_maximum(depth: int, bus_bits: int) -> None:
     """Chip.cpp:ChipInitialize by hand for the study's MLPs on neurosim-fefet-22nm: each layer adds
     its tile width and its ADC columns, 1024 + 1024 / 8 = 1152 bits; the sum is halved while over
     8192. At N = 8 (9216 -> 4608) the bus, and the interconnect's area with it, shrinks."""
-    arch = simcim.load_architecture("neurosim-fefet-22nm")
-    chip = ChipModel(arch, simcim.load_workload(f"mlp{depth}-bp"), place(arch, simcim.load_workload(f"mlp{depth}-bp")))
-    assert chip.bus_width_bits == bus_bits
+    arch, wl = simcim.load_architecture("neurosim-fefet-22nm"), simcim.load_workload(f"mlp{depth}-bp")
+    assert ChipModel(arch, wl, place(arch, wl)).bus_width_bits == bus_bits
 
 
 def test_one_layer_more_can_shrink_the_chip() -> None:

@@ -89,9 +89,9 @@ class TrainingLog:
     (counting all its epochs made one resumed point promise a 7 h study done in an hour)."""
 
     def __init__(self, plan: StudyPlan, pending: list[Point], workers: int, write: Callable[[str], None]) -> None:
-        self.epochs = {p.key: p.task.train.epochs for p in pending if p.task.train is not None}
-        self.weights = {p.key: plan.weights(p) * p.task.train.epochs  # type: ignore[union-attr]
-                        for p in pending if p.task.train is not None}
+        training = [p for p in pending if p.task.train is not None]
+        self.epochs = {p.key: p.task.train.epochs for p in training}  # type: ignore[union-attr]
+        self.weights = {p.key: plan.weights(p) * self.epochs[p.key] for p in training}
         self.total = len(self.weights)
         self.left = sum(self.weights.values())
         self.workers = max(1, min(workers, self.total))

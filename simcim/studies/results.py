@@ -37,6 +37,12 @@ def stat(values: list[float]) -> Stat | None:
     return Stat(statistics.fmean(values), statistics.stdev(values) if len(values) > 1 else 0.0, len(values))
 
 
+def _percent_span(fractions: list[float]) -> str:
+    """"10.0 %" or "10.0–13.2 %": the range of ``fractions`` in percent, one decimal."""
+    lo, hi = f"{100 * min(fractions):.1f}", f"{100 * max(fractions):.1f}"
+    return f"{lo} %" if lo == hi else f"{lo}–{hi} %"
+
+
 @dataclass
 class StudyResults:
     chip: str
@@ -146,16 +152,10 @@ class StudyResults:
         for rule in self.rules:
             lost = [(d, on, off) for d in self.depths if (on := self.accuracy(rule, d, "all")) is not None
                     and (off := self.accuracy(rule, d, "none")) is not None and on.mean < floor <= off.mean]
-            if not lost:
-                continue
-
-            def span(values: list[float]) -> str:
-                lo, hi = 100 * min(values), 100 * max(values)
-                return f"{lo:.1f} %" if f"{lo:.1f}" == f"{hi:.1f}" else f"{lo:.1f}–{hi:.1f} %"
-
-            parts.append(f"{rule.upper()} at N = {', '.join(str(d) for d, _, _ in lost)}: "
-                         f"{span([on.mean for _, on, _ in lost])} with every effect on, "
-                         f"{span([off.mean for _, _, off in lost])} in float math")
+            if lost:
+                parts.append(f"{rule.upper()} at N = {', '.join(str(d) for d, _, _ in lost)}: "
+                             f"{_percent_span([on.mean for _, on, _ in lost])} with every effect on, "
+                             f"{_percent_span([off.mean for _, _, off in lost])} in float math")
         if not parts:
             return None
         return (f"Learning lost on the chip (less than {100 * CHANCE_MARGIN:.0f} points above chance, "
