@@ -204,7 +204,8 @@ class StudyResults:
         return (f"{CLAIM_1}: {verdict}. "
                 f"With every effect on, BP − DFA test accuracy is {mean:+.1f} points on average over N = "
                 f"{', '.join(str(d) for d, _, _ in diffs)} (from {lo[1]:+.1f} at N = {lo[0]} to {hi[1]:+.1f} at "
-                f"N = {hi[0]}); BP is ahead by more than the seeds' spread at {len(clear)} of {len(diffs)} depths "
+                f"N = {hi[0]}); BP's mean is higher at {sum(x > 0 for _, x, _ in diffs)} of {len(diffs)} depths; "
+                f"BP is ahead by more than the seeds' spread at {len(clear)} of {len(diffs)} depths "
                 f"and behind by more at {len(behind)}"
                 + (f" (one seed so far at N = {', '.join(map(str, single))}: no spread to compare with)" if single else "")
                 + (f"; {'; '.join(cost)}" if cost else "") + f" ({self.provenance_line()})." + chance)
