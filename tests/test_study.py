@@ -22,7 +22,7 @@ from simcim.cli import main
 from simcim.paths import DEFAULT_STUDY
 from simcim.spec.loader import load_architecture, load_workload
 from simcim.studies.estimate import TrainingLog, estimate
-from simcim.studies.plan import build_plan, weights_of
+from simcim.studies.plan import TRAIN_PARTS, build_plan, weights_of
 from simcim.studies.results import collect
 from simcim.studies.spec import apply_choices, load_study
 from simcim.sweep.evaluate import PointOutcome
@@ -180,9 +180,11 @@ def test_bundled_study_expands_as_counted_by_hand() -> None:
                               "arch.device.on_off_ratio": 10, "workload.training.dfa_derivative": "clipped"}
     train = plan.training_points()
     assert len(train) == 152 and plan.points[:152] == train  # training first ...
-    depth_series = [p for p in train if p.params["part"] == "train-depth"]
-    assert train[:len(depth_series)] == depth_series and len(depth_series) == 2 * 3 * 14  # ... the depth series first
-    for series in (depth_series, train[len(depth_series):]):  # ... each the largest network first
+    series_of = {part: [p for p in train if p.params["part"] == part] for part in TRAIN_PARTS}
+    # ... the depth series, then the effects, then the device settings ...
+    assert train == series_of["train-depth"] + series_of["train-effect"] + series_of["train-vary"]
+    assert [len(series) for series in series_of.values()] == [2 * 3 * 14, 2 * 3 * 4, 2 * 3 * (10 - 3) + 2]
+    for series in series_of.values():  # ... each the largest network first
         weights = [plan.weights(p) for p in series]
         assert weights == sorted(weights, reverse=True)
     assert train[0].params["depth"] == 8

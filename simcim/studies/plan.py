@@ -119,12 +119,14 @@ def build_plan(study: Study, arch_path: Path | None = None) -> StudyPlan:
         work = {"name": f"mlp{depth}-w{width}", "layers": mlp_layers(base_layers, depth, width),
                 "rule": full["rule"], "seed": seed, **work_over}
         task = PointTask(arch_src, work_src, dict(arch_over), work, seed, train, data_dir)
-        # Training first: the depth series (both claims' accuracy), then the reference-depth series,
-        # each largest network first; simulations (seconds in all) last, in the study's order.
+        # Training first: the depth series (both claims' accuracy), then the effect series (24 points
+        # at the reference depth: which effect costs which rule), then the device settings, each
+        # largest network first. A study stopped part-way then has whole figures, not three halves.
+        # Simulations (seconds in all) last, in the study's order.
         if train is not None:
-            rank = (0 if full["part"] == "train-depth" else 1, -weights_of(depth, width, inputs, classes))
+            rank = (TRAIN_PARTS.index(full["part"]), -weights_of(depth, width, inputs, classes))
         else:
-            rank = (2, len(points))
+            rank = (len(TRAIN_PARTS), len(points))
         points.append((rank, full, task))
 
     for depth in s.depths:
