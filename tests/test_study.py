@@ -283,7 +283,7 @@ def _results(speed: dict[tuple[str, int, str], float], acc: dict[tuple[str, int,
                        vary_axes={}, effects=["adc"], nonidealities=["all", "none"])
     for (rule, d, hw), lat in speed.items():
         res.rows.append(({"part": "sim-depth", "rule": rule, "depth": d, "hardware": hw},
-                         {"latency_s": lat, "area_mm2": 1.0 + (hw != "given") * (rule == "bp") * d}))
+                         {"latency_s": lat, "energy_j": lat, "area_mm2": 1.0 + (hw != "given") * (rule == "bp") * d}))
     for (rule, d, nonideal, seed), a in acc.items():
         part = "train-effect" if nonideal.startswith("no-") else "train-depth"
         res.rows.append(({"part": part, "rule": rule, "depth": d, "nonidealities": nonideal, "seed": seed},
@@ -371,6 +371,15 @@ def test_claims_worked_by_hand() -> None:
     one = _results(speed, {k: v for k, v in acc.items() if k[3] == 0})
     c1 = one.claim_accuracy()
     assert "at 0 of 2 depths and behind by more at 0 (one seed so far at N = 2, 4: no spread to compare with)" in c1
+    # ... and the tables say which cells rest on fewer seeds than the caption names.
+    from simcim.report.study_report import effect_table, joined_table
+
+    # seed 0 at N = 4: BP all 86, none 88, no-adc 87; DFA all 83, none 87, no-adc 83
+    assert effect_table(one).rows == [["BP", "2.0 (1 of 2 seeds)", "1.0 (1 of 2 seeds)"],
+                                      ["DFA", "4.0 (1 of 2 seeds)", "0.0 (1 of 2 seeds)"]]
+    assert effect_table(partial).rows[0] == ["BP", "3.0 ± 1.4", "1.0 ± 0.0"]  # seed 1: all 84, none 88, no-adc 85
+    assert joined_table(one).rows[0][-2:] == ["91.0 (1 of 2 seeds)", "-"]  # BP N = 2: all 91; float math not run
+    assert joined_table(partial).rows[0][-2:] == ["90.0 ± 1.4", "-"]
 
 
 def test_dry_run_and_report_only_read_the_store(tiny: tuple[Path, Path, str], capsys: pytest.CaptureFixture[str]) -> None:

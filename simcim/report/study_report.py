@@ -17,12 +17,21 @@ from simcim.report.figures import png_bytes
 from simcim.report.html import figure_html, page_html, paragraph, table_html
 from simcim.report.markdown import figure_md, page_md, table_md
 from simcim.report.tables import TableData
-from simcim.studies.results import StudyResults
+from simcim.studies.results import Stat, StudyResults
 from simcim.units import si
 
 
 def _fmt(value: float | None, unit: str) -> str:
     return "-" if value is None else si(value, unit)
+
+
+def _over_seeds(res: StudyResults, value: Stat | None) -> str:
+    """A mean ± sd cell; one from fewer seeds than the study's says so (a study still running), so a
+    bare number is not read as the mean over every seed the caption names."""
+    if value is None:
+        return "-"
+    short = f" ({value.n} of {len(res.seeds)} seeds)" if value.n < len(res.seeds) else ""
+    return value.text() + short
 
 
 def joined_table(res: StudyResults) -> TableData:
@@ -48,25 +57,26 @@ def joined_table(res: StudyResults) -> TableData:
                     x = res.extra_area_mm2(rule, d, hw)
                     row.append("-" if x is None else f"{x:+.3f} mm²")
             if res.trained():
-                row += ["-" if (a := res.accuracy(rule, d, n)) is None else a.text() for n in res.nonidealities]
+                row += [_over_seeds(res, res.accuracy(rule, d, n)) for n in res.nonidealities]
             rows.append(row)
     return TableData(
         f"Joined results ({res.provenance_line()})", header, rows,
         "given: the chip as written (weight_gradient.units auto: one shared WG unit for BP and FA, one per layer "
         "for DFA); equal-per-layer / equal-shared: every rule gets one WG unit per layer / one shared, and the "
         "same DRAM. extra area: what a rule needs on that hardware beyond the chip as given to it. accuracy: "
-        "test accuracy averaged over the last 3 epochs, mean ± sd over seeds.")
+        "test accuracy averaged over the last 3 epochs, mean ± sd over seeds (a cell from fewer seeds says so).")
 
 
 def effect_table(res: StudyResults) -> TableData:
     effects = ["all"] + res.effects
-    rows = [[rule.upper()] + ["-" if (c := res.effect_cost(rule, e)) is None else c.text() for e in effects]
+    rows = [[rule.upper()] + [_over_seeds(res, res.effect_cost(rule, e)) for e in effects]
             for rule in res.rules]
     return TableData(f"Accuracy cost of each nonideality, points (N = {res.reference_depth}; "
                      f"{res.provenance_line()})",
                      ["rule", "whole device model"] + res.effects, rows,
                      "accuracy with the effect off minus with every effect on, paired by seed (positive: the effect "
-                     "costs accuracy). whole device model: float math with plain SGD minus every effect on.")
+                     "costs accuracy; a cell from fewer seeds says so). whole device model: float math with plain SGD minus every "
+                     "effect on.")
 
 
 def axis_table(res: StudyResults) -> TableData:
