@@ -342,7 +342,18 @@ def test_claims_worked_by_hand() -> None:
     assert cost is not None and cost.mean == pytest.approx(0.01) and cost.sd == pytest.approx(0.0, abs=1e-12)
     whole = res.effect_cost("dfa", "all")  # 0.87 - 0.83, 0.87 - 0.85
     assert whole is not None and whole.mean == pytest.approx(0.03)
-    c1, c2 = res.claims()  # no third sentence: no float-math results at N = 8, where both sit at chance
+    # No "learning lost" sentence: no float-math results at N = 8, where both sit at chance.
+    c1, c2, effects = res.claims()
+    # At N = 4, paired by seed: BP no-adc - all = +1.0 ± 0.0 (a cost beyond the spread), DFA 0.0 ± 0.0 (none).
+    assert effects.startswith("Cost of each effect at N = 4 (test accuracy with the effect off alone minus with every "
+                              "effect on, points, paired by seed): BP: largest cost adc (1.0 ± 0.0), more than the "
+                              "seeds' spread: adc; DFA: no effect costs it accuracy on average (chip chip;")
+    # A rule that does worse with an effect off leans on it (DFA N = 4: all 83 / 85, no-adc 70 / 71); with one
+    # seed there is no spread to judge by.
+    leaning = _results(speed, acc | {("dfa", 4, "no-adc", seed): 0.70 + seed / 100 for seed in (0, 1)})
+    assert "DFA: no effect costs it accuracy on average; with adc off it does worse by more than the seeds' spread " \
+           "(-13.5 ± 0.7): those effects steady its training rather than cost it accuracy (" in leaning.claims()[2]
+    assert _results(speed, {k: v for k, v in acc.items() if k[3] == 0}).effect_findings() is None
     # BP - DFA: +10.0 at N = 2 (sd 1.4) and +1.0 at N = 4 (sd 2.8): ahead on average, clearly at 1 of 2 depths
     assert c1.startswith("Claim 1 (BP learns more accurate models than DFA under the chip's nonidealities): weakly")
     assert "+5.5 points on average over N = 2, 4" in c1 and "BP's mean is higher at 2 of 2 depths; " in c1

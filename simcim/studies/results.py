@@ -141,8 +141,36 @@ class StudyResults:
     # -- the study's claims -------------------------------------------------------------------------
     def claims(self) -> list[str]:
         """The two claims' verdicts, then (when there is one) which rules the chip stopped learning."""
-        lost = self.learning_lost_on_chip()
-        return [self.claim_accuracy(), self.claim_speed()] + ([lost] if lost else [])
+        extra = [self.learning_lost_on_chip(), self.effect_findings()]
+        return [self.claim_accuracy(), self.claim_speed()] + [line for line in extra if line]
+
+    def effect_findings(self) -> str | None:
+        """Which effect costs each rule most at the reference depth, and which ones a rule leans on
+        (switched off alone, the rule does worse by more than the seeds' spread). Only a rule with
+        every effect's points in, from more than one seed, is judged: a spread needs two."""
+        parts = []
+        for rule in self.rules:
+            costs = {e: c for e in self.effects if (c := self.effect_cost(rule, e)) is not None and c.n > 1}
+            if not self.effects or len(costs) < len(self.effects):
+                continue
+            top = max(costs, key=lambda e: costs[e].mean)
+            clear = [e for e, c in costs.items() if c.mean > c.sd]
+            leans = [e for e, c in costs.items() if c.mean < -c.sd]
+            if costs[top].mean > 0:
+                text = f"{rule.upper()}: largest cost {top} ({costs[top].text()})"
+                text += (f", more than the seeds' spread: {', '.join(clear)}" if clear
+                         else ", none more than the seeds' spread")
+            else:
+                text = f"{rule.upper()}: no effect costs it accuracy on average"
+            if leans:
+                text += (f"; with {', '.join(leans)} off it does worse by more than the seeds' spread "
+                         f"({', '.join(costs[e].text() for e in leans)}): those effects steady its "
+                         "training rather than cost it accuracy")
+            parts.append(text)
+        if not parts:
+            return None
+        return (f"Cost of each effect at N = {self.reference_depth} (test accuracy with the effect off alone minus "
+                f"with every effect on, points, paired by seed): {'; '.join(parts)} ({self.provenance_line()}).")
 
     def learning_lost_on_chip(self) -> str | None:
         """Rules that learn in float math but stay near chance with every effect of the chip on, and
