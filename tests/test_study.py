@@ -354,6 +354,14 @@ def test_claims_worked_by_hand() -> None:
     assert "DFA: no effect costs it accuracy on average; with adc off it does worse by more than the seeds' spread " \
            "(-13.5 ± 0.7): those effects steady its training rather than cost it accuracy (" in leaning.claims()[2]
     assert _results(speed, {k: v for k, v in acc.items() if k[3] == 0}).effect_findings() is None
+    # Its 13.5 ± 0.7 point bar reaches more than 3x as far as BP's tallest (whole model: 3.0 ± 1.4): the
+    # effects figure adds a panel zoomed on BP's reach (1.2 x 4.4 points); with the two rules alike, none.
+    from simcim.report import study_figures as SF
+
+    zoomed = SF.effect_costs(leaning).axes
+    assert len(zoomed) == 2 and zoomed[1].get_ylim() == pytest.approx((-5.30, 5.30), abs=0.01)
+    assert zoomed[1].get_title() == "zoom: ±5.3 points (bars beyond it cut)"
+    assert len(SF.effect_costs(res).axes) == 1
     # BP - DFA: +10.0 at N = 2 (sd 1.4) and +1.0 at N = 4 (sd 2.8): ahead on average, clearly at 1 of 2 depths
     assert c1.startswith("Claim 1 (BP learns more accurate models than DFA under the chip's nonidealities): weakly")
     assert "+5.5 points on average over N = 2, 4" in c1 and "BP's mean is higher at 2 of 2 depths; " in c1

@@ -47,6 +47,10 @@ def _style(ax: Any, ylabel: str, legend_size: int) -> None:
     _legend(ax, legend_size)
 
 
+# A second, zoomed panel when the largest rule's bars reach this many times as far as the next rule's.
+ZOOM_FACTOR = 3.0
+
+
 def _finish(fig: Figure, res: StudyResults, what: str, training: bool) -> Figure:
     """Title the figure with what it shows and where its numbers come from (chip, data, epochs, seeds)."""
     source = res.provenance_line() + ("" if training else " (this figure: simulation, no training)")
@@ -226,23 +230,33 @@ def _band_is_empty(ax: Any, bounds: tuple[float, float, float, float],
 
 
 def effect_costs(res: StudyResults) -> Figure:
+    """Bars of each effect's accuracy cost per rule. Where one rule's bars dwarf the others' (FA on the
+    study's chip swings by 60 points, BP and DFA by 1-3), a second panel zooms on the others' range so
+    their costs stay readable; bars beyond it are cut, and its title says at what."""
     effects = ["all"] + res.effects
-    fig = Figure(figsize=(8, 4.6))
-    ax = fig.subplots()
     width = 0.8 / max(1, len(res.rules))
+    bars: list[tuple[str, list[float], list[float], list[float]]] = []  # rule, x, mean, sd (points)
     for i, rule in enumerate(res.rules):
         vals = [res.effect_cost(rule, e) for e in effects]
-        xs = [k + i * width for k, v in enumerate(vals) if v is not None]
-        ys = [100 * v.mean for v in vals if v is not None]
-        es = [100 * v.sd for v in vals if v is not None]
-        if xs:
+        kept = [(k + i * width, v) for k, v in enumerate(vals) if v is not None]
+        if kept:
+            bars.append((rule, [x for x, _ in kept], [100 * v.mean for _, v in kept], [100 * v.sd for _, v in kept]))
+    reach = sorted((max(abs(m) + e for m, e in zip(ys, es)) for _, _, ys, es in bars), reverse=True)
+    zoom = 1.2 * reach[1] if len(reach) > 1 and reach[0] > ZOOM_FACTOR * reach[1] > 0 else None
+    fig = Figure(figsize=(8, 4.6 if zoom is None else 7.6))
+    axes = [fig.subplots()] if zoom is None else list(fig.subplots(2, 1, sharex=True))
+    for ax in axes:
+        for rule, xs, ys, es in bars:
             ax.bar(xs, ys, width, yerr=es, capsize=3, label=rule.upper(), color=rule_style(res, rule)["color"])
-    ax.set_xticks([k + width * (len(res.rules) - 1) / 2 for k in range(len(effects))],
-                  ["whole device model" if e == "all" else e for e in effects])
-    ax.axhline(0, color="#888888", linewidth=0.8)
-    ax.set_ylabel("accuracy cost [points] (effect off − all on)")
-    ax.grid(alpha=0.3, axis="y")
-    _legend(ax, 8)
+        ax.axhline(0, color="#888888", linewidth=0.8)
+        ax.set_ylabel("accuracy cost [points] (effect off − all on)")
+        ax.grid(alpha=0.3, axis="y")
+    axes[-1].set_xticks([k + width * (len(res.rules) - 1) / 2 for k in range(len(effects))],
+                        ["whole device model" if e == "all" else e for e in effects])
+    if zoom is not None:
+        axes[1].set_ylim(-zoom, zoom)
+        axes[1].set_title(f"zoom: ±{zoom:.1f} points (bars beyond it cut)", fontsize=9)
+    _legend(axes[0], 8)
     return _finish(fig, res, f"Accuracy cost of each nonideality per rule (N = {res.reference_depth}, paired by seed)", True)
 
 
