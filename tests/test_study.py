@@ -378,6 +378,11 @@ def test_claims_worked_by_hand() -> None:
     own, low = res.vary_accuracy("arch.subarray.adc.bits", 5, "bp"), res.vary_accuracy("arch.subarray.adc.bits", 3, "bp")
     assert own is not None and own.mean == pytest.approx(0.85) and low is not None and low.mean == 0.5
     assert res.vary_accuracy("arch.subarray.adc.bits", 7, "bp") is None
+    # ... and the settings table marks it, with a "-" where DFA has no point at 3 bits.
+    from simcim.report.study_report import settings_table
+
+    assert settings_table(res).rows == [["arch.subarray.adc.bits", "3", "50.0 (1 of 2 seeds)", "-"],
+                                        ["arch.subarray.adc.bits", "5 (chip)", "85.0 ± 1.4", "84.0 ± 1.4"]]
     # On hardware where the rule itself gives 0.8 N, the claim holds.
     speed |= {("bp", d, "equal-per-layer"): 0.8 * d for d in (2, 4, 8)}
     assert "approaching N): supported" in _results(speed, acc).claim_speed()

@@ -92,6 +92,22 @@ def axis_table(res: StudyResults) -> TableData:
                      ["setting", "value", "rule", "latency / epoch", "energy / epoch", "area"], rows)
 
 
+def settings_table(res: StudyResults) -> TableData:
+    """Test accuracy per device setting and rule, the numbers behind settings.png; the chip's own value
+    (the depth series' point at the reference depth) is marked so a row is read against it."""
+    rows = []
+    for axis, values in res.vary_axes.items():
+        for v in values:
+            cells = [_over_seeds(res, res.vary_accuracy(axis, v, rule)) for rule in res.rules]
+            if any(c != "-" for c in cells):
+                own = " (chip)" if axis in res.vary_base and v == res.vary_base[axis] else ""
+                rows.append([axis, f"{v}{own}"] + cells)
+    return TableData(f"Test accuracy %, one device setting at a time (N = {res.reference_depth}, every effect on; "
+                     f"{res.provenance_line()})", ["setting", "value"] + [r.upper() for r in res.rules], rows,
+                     "mean of the last 3 epochs, mean ± sd over seeds (a cell from fewer seeds says so); (chip): the "
+                     "chip's own value; -: not run, or a setting the rule does not read.")
+
+
 Item = TableData | tuple[str, str, str, Callable[[], Figure]] | str
 
 
@@ -143,7 +159,8 @@ def sections(res: StudyResults) -> list[tuple[str, list[Item]]]:
                 ("settings.png", "Test accuracy against device settings per rule",
                  f"{', '.join(res.vary_axes)} varied one at a time at N = {res.reference_depth}, every effect on; "
                  "a rule without points on an axis does not read that setting.",
-                 lambda: SF.accuracy_vs_settings(res))]))
+                 lambda: SF.accuracy_vs_settings(res)),
+                settings_table(res)]))
     return out
 
 
