@@ -383,6 +383,27 @@ def test_claims_worked_by_hand() -> None:
 
     assert settings_table(res).rows == [["arch.subarray.adc.bits", "3", "50.0 (1 of 2 seeds)", "-"],
                                         ["arch.subarray.adc.bits", "5 (chip)", "85.0 ± 1.4", "84.0 ± 1.4"]]
+    # The fifth sentence: BP - DFA at the one setting both rules ran, +1.0 against a spread of 2.0 (1.4 and
+    # 1.4 combined): positive but not clear; BP's worst setting is 3 bits (50 %), DFA's its only one.
+    assert res.claims()[-1].startswith(
+        "Device settings at N = 4 (every effect on, one setting at a time; test accuracy, mean over seeds): BP − DFA "
+        "is positive at 1 of 1 settings (+1.0 at the chip's own settings), ahead by more than the seeds' spread at 0 "
+        "and behind by more at 0; each rule's worst setting: BP 50.0 % at adc.bits = 3, DFA 84.0 % at the chip's own "
+        "settings (chip chip;")
+    res.planned_by_part, res.missing_by_part = {"train-vary": 2}, {"train-vary": 1}
+    assert "mean over seeds): provisional (1 of 2 device-setting trainings done): BP − DFA" in (res.settings_findings() or "")
+    res.planned_by_part, res.missing_by_part = {}, {}
+    # The chip's own value on a second axis is the same point: counted once. A setting BP never reads (DFA's
+    # derivative) has no BP cell, so BP - DFA is not taken there.
+    res.vary_axes["workload.training.dfa_derivative"] = ["clipped", "unclipped"]
+    res.vary_base["workload.training.dfa_derivative"] = "clipped"
+    res.rows += [({"part": "train-vary", "rule": "dfa", "depth": 4, "axis": "workload.training.dfa_derivative",
+                   "value": "unclipped", "nonidealities": "all", "seed": seed}, {"accuracy_last3": 0.80}) for seed in (0, 1)]
+    assert res.vary_accuracy("workload.training.dfa_derivative", "clipped", "bp") is None
+    assert "positive at 1 of 1 settings" in (res.settings_findings() or "")
+    assert settings_table(res).rows[-2:] == [["workload.training.dfa_derivative", "clipped (chip)", "-", "84.0 ± 1.4"],
+                                             ["workload.training.dfa_derivative", "unclipped", "-", "80.0 ± 0.0"]]
+    assert "DFA 80.0 % at dfa_derivative = unclipped" in (res.settings_findings() or "")
     # On hardware where the rule itself gives 0.8 N, the claim holds.
     speed |= {("bp", d, "equal-per-layer"): 0.8 * d for d in (2, 4, 8)}
     assert "approaching N): supported" in _results(speed, acc).claim_speed()

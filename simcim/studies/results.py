@@ -10,6 +10,7 @@ import statistics
 from dataclasses import dataclass, field
 from typing import Any
 
+from simcim.rules import get_rule
 from simcim.studies.plan import StudyPlan
 from simcim.sweep.store import Row
 
@@ -122,6 +123,8 @@ class StudyResults:
         return stat([off[s] - on[s] for s in sorted(set(on) & set(off))])
 
     def vary_accuracy(self, axis: str, value: Any, rule: str) -> Stat | None:
+        if axis.startswith("workload.") and not get_rule(rule).reads_setting(axis[len("workload."):]):
+            return None  # a setting the rule never reads (DFA's derivative for BP): no point of its own
         found = self._select(part="train-vary", axis=axis, value=value, rule=rule)
         if not found and axis in self.vary_base and value == self.vary_base[axis]:
             # the chip's own setting is the depth series' point at the reference depth
@@ -141,7 +144,7 @@ class StudyResults:
     # -- the study's claims -------------------------------------------------------------------------
     def claims(self) -> list[str]:
         """The two claims' verdicts, then (when there is one) which rules the chip stopped learning."""
-        extra = [self.learning_lost_on_chip(), self.effect_findings()]
+        extra = [self.learning_lost_on_chip(), self.effect_findings(), self.settings_findings()]
         return [self.claim_accuracy(), self.claim_speed()] + [line for line in extra if line]
 
     def effect_findings(self) -> str | None:
@@ -171,6 +174,42 @@ class StudyResults:
             return None
         return (f"Cost of each effect at N = {self.reference_depth} (test accuracy with the effect off alone minus "
                 f"with every effect on, points, paired by seed): {'; '.join(parts)} ({self.provenance_line()}).")
+
+    def settings_findings(self) -> str | None:
+        """How device quality moves claim 1's gap: BP − DFA at each device setting both rules ran (the
+        chip's own value included), judged against the seeds' combined spread as claim 1 is, and each
+        rule's worst setting. None until a setting has points for some rule."""
+        gaps: list[tuple[str, float, float]] = []  # "axis = value", BP - DFA (points), combined sd
+        worst: dict[str, tuple[float, str]] = {}  # rule -> (lowest mean accuracy, where)
+        own_counted = False  # the chip's own value of every axis is one and the same point: count it once
+        for axis, values in self.vary_axes.items():
+            for v in values:
+                own = axis in self.vary_base and v == self.vary_base[axis]
+                if own and own_counted:
+                    continue
+                own_counted |= own
+                where = "the chip's own settings" if own else f"{axis.split('.', 2)[-1]} = {v}"  # adc.bits = 3
+                acc = {r: a for r in self.rules if (a := self.vary_accuracy(axis, v, r)) is not None}
+                for r, a in acc.items():
+                    if r not in worst or a.mean < worst[r][0]:
+                        worst[r] = (a.mean, where)
+                if "bp" in acc and "dfa" in acc:
+                    bp, dfa = acc["bp"], acc["dfa"]
+                    spread = 100 * math.hypot(bp.sd, dfa.sd) if min(bp.n, dfa.n) > 1 else math.inf
+                    gaps.append((where, 100 * (bp.mean - dfa.mean), spread))
+        if not worst:
+            return None
+        text = (f"Device settings at N = {self.reference_depth} (every effect on, one setting at a time; test accuracy, "
+                f"mean over seeds): " + self._provisional("train-vary", "device-setting trainings"))
+        if gaps:
+            lo, hi = min(gaps, key=lambda g: g[1]), max(gaps, key=lambda g: g[1])
+            span = f"{lo[1]:+.1f} at {lo[0]}" + (f" to {hi[1]:+.1f} at {hi[0]}" if hi is not lo else "")
+            text += (f"BP − DFA is positive at {sum(x > 0 for _, x, _ in gaps)} of {len(gaps)} settings "
+                     f"({'from ' if hi is not lo else ''}{span}), ahead by more than the seeds' spread at "
+                     f"{sum(x > sd for _, x, sd in gaps)} and behind by more at {sum(x < -sd for _, x, sd in gaps)}; ")
+        text += "each rule's worst setting: " + ", ".join(
+            f"{r.upper()} {100 * m:.1f} % at {where}" for r, (m, where) in worst.items())
+        return text + f" ({self.provenance_line()})."
 
     def learning_lost_on_chip(self) -> str | None:
         """Rules that learn in float math but stay near chance with every effect of the chip on, and
