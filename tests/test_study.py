@@ -404,6 +404,20 @@ def test_claims_worked_by_hand() -> None:
     assert settings_table(res).rows[-2:] == [["workload.training.dfa_derivative", "clipped (chip)", "-", "84.0 ± 1.4"],
                                              ["workload.training.dfa_derivative", "unclipped", "-", "80.0 ± 0.0"]]
     assert "DFA 80.0 % at dfa_derivative = unclipped" in (res.settings_findings() or "")
+    assert res.inert_settings() == []
+    # A setting that gives every rule the same numbers at every value (the on/off ratio with an exact read)
+    # is named as one the training model does not feel.
+    res.vary_axes["arch.device.on_off_ratio"], res.vary_base["arch.device.on_off_ratio"] = [5, 10], 10
+    res.rows += [({"part": "train-vary", "rule": rule, "depth": 4, "axis": "arch.device.on_off_ratio", "value": 5,
+                   "nonidealities": "all", "seed": seed}, dict(m)) for p, m in list(res.rows)
+                 if p["part"] == "train-depth" and p["depth"] == 4 and p["nonidealities"] == "all"
+                 for rule, seed in [(p["rule"], p["seed"])]]
+    assert res.inert_settings() == ["on_off_ratio"]
+    assert "positive at 1 of 1 settings" in (res.settings_findings() or "")  # its 5 is the chip's own again
+    assert ("; on_off_ratio moves no rule's accuracy at all (the same numbers at every value: the training model "
+            "does not feel it on this chip) (chip chip;") in (res.settings_findings() or "")
+    res.rows[-1][1]["accuracy_last3"] += 0.001  # one seed of one rule differs: it is felt
+    assert res.inert_settings() == []
     # On hardware where the rule itself gives 0.8 N, the claim holds.
     speed |= {("bp", d, "equal-per-layer"): 0.8 * d for d in (2, 4, 8)}
     assert "approaching N): supported" in _results(speed, acc).claim_speed()

@@ -182,7 +182,10 @@ class StudyResults:
         gaps: list[tuple[str, float, float]] = []  # "axis = value", BP - DFA (points), combined sd
         worst: dict[str, tuple[float, str]] = {}  # rule -> (lowest mean accuracy, where)
         own_counted = False  # the chip's own value of every axis is one and the same point: count it once
+        inert = self.inert_settings()  # their points repeat the chip's own numbers: not counted again
         for axis, values in self.vary_axes.items():
+            if axis.split(".", 2)[-1] in inert:
+                continue
             for v in values:
                 own = axis in self.vary_base and v == self.vary_base[axis]
                 if own and own_counted:
@@ -209,7 +212,22 @@ class StudyResults:
                      f"{sum(x > sd for _, x, sd in gaps)} and behind by more at {sum(x < -sd for _, x, sd in gaps)}; ")
         text += "each rule's worst setting: " + ", ".join(
             f"{r.upper()} {100 * m:.1f} % at {where}" for r, (m, where) in worst.items())
+        if inert:
+            text += ("; " + ", ".join(inert) + " moves no rule's accuracy at all (the same numbers at every value: "
+                     "the training model does not feel it on this chip)")
         return text + f" ({self.provenance_line()})."
+
+    def inert_settings(self) -> list[str]:
+        """Device-setting axes whose every value gave every rule the very same accuracies (mean and sd
+        equal) as the chip's own value: a setting the training model does not feel on this chip (the
+        on/off ratio with an exact read, docs/training.md), which a figure of flat lines hides."""
+        out = []
+        for axis, values in self.vary_axes.items():
+            per_rule = [[self.vary_accuracy(axis, v, r) for v in values] for r in self.rules]
+            seen = [row for row in per_rule if any(row)]
+            if len(values) > 1 and seen and all(None not in row and len(set(row)) == 1 for row in seen):
+                out.append(axis.split(".", 2)[-1])
+        return out
 
     def learning_lost_on_chip(self) -> str | None:
         """Rules that learn in float math but stay near chance with every effect of the chip on, and
