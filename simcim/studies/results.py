@@ -143,7 +143,8 @@ class StudyResults:
 
     # -- the study's claims -------------------------------------------------------------------------
     def claims(self) -> list[str]:
-        """The two claims' verdicts, then (when there is one) which rules the chip stopped learning."""
+        """The two claims' verdicts, then the findings beside them where the data holds one: which rules the
+        chip stopped learning, what each effect costs each rule, and how the device settings move claim 1."""
         extra = [self.learning_lost_on_chip(), self.effect_findings(), self.settings_findings()]
         return [self.claim_accuracy(), self.claim_speed()] + [line for line in extra if line]
 
