@@ -412,7 +412,7 @@ def test_claims_worked_by_hand() -> None:
                    "nonidealities": "all", "seed": seed}, dict(m)) for p, m in list(res.rows)
                  if p["part"] == "train-depth" and p["depth"] == 4 and p["nonidealities"] == "all"
                  for rule, seed in [(p["rule"], p["seed"])]]
-    assert res.inert_settings() == ["on_off_ratio"]
+    assert res.inert_settings() == ["arch.device.on_off_ratio"]
     assert "positive at 1 of 1 settings" in (res.settings_findings() or "")  # its 5 is the chip's own again
     assert ("; on_off_ratio moves no rule's accuracy at all (the same numbers at every value: the training model "
             "does not feel it on this chip) (chip chip;") in (res.settings_findings() or "")

@@ -102,8 +102,7 @@ class StudyResults:
         bp, other = self.accuracy("bp", depth, nonidealities), self.accuracy(rule, depth, nonidealities)
         if bp is None or other is None:
             return None
-        spread = 100 * math.hypot(bp.sd, other.sd) if min(bp.n, other.n) > 1 else math.inf
-        return 100 * (bp.mean - other.mean), spread
+        return _gap(bp, other)
 
     def _by_seed(self, part: str, **want: Any) -> dict[int, float]:
         return {int(p["seed"]): m[ACCURACY] for p, m in self.rows
@@ -185,22 +184,20 @@ class StudyResults:
         own_counted = False  # the chip's own value of every axis is one and the same point: count it once
         inert = self.inert_settings()  # their points repeat the chip's own numbers: not counted again
         for axis, values in self.vary_axes.items():
-            if axis.split(".", 2)[-1] in inert:
+            if axis in inert:
                 continue
             for v in values:
                 own = axis in self.vary_base and v == self.vary_base[axis]
                 if own and own_counted:
                     continue
                 own_counted |= own
-                where = "the chip's own settings" if own else f"{axis.split('.', 2)[-1]} = {v}"  # adc.bits = 3
+                where = "the chip's own settings" if own else f"{_short(axis)} = {v}"
                 acc = {r: a for r in self.rules if (a := self.vary_accuracy(axis, v, r)) is not None}
                 for r, a in acc.items():
                     if r not in worst or a.mean < worst[r][0]:
                         worst[r] = (a.mean, where)
                 if "bp" in acc and "dfa" in acc:
-                    bp, dfa = acc["bp"], acc["dfa"]
-                    spread = 100 * math.hypot(bp.sd, dfa.sd) if min(bp.n, dfa.n) > 1 else math.inf
-                    gaps.append((where, 100 * (bp.mean - dfa.mean), spread))
+                    gaps.append((where, *_gap(acc["bp"], acc["dfa"])))
         if not worst:
             return None
         text = (f"Device settings at N = {self.reference_depth} (every effect on, one setting at a time; test accuracy, "
@@ -214,7 +211,7 @@ class StudyResults:
         text += "each rule's worst setting: " + ", ".join(
             f"{r.upper()} {100 * m:.1f} % at {where}" for r, (m, where) in worst.items())
         if inert:
-            text += ("; " + ", ".join(inert) + " moves no rule's accuracy at all (the same numbers at every value: "
+            text += ("; " + ", ".join(map(_short, inert)) + " moves no rule's accuracy at all (the same numbers at every value: "
                      "the training model does not feel it on this chip)")
         return text + f" ({self.provenance_line()})."
 
@@ -227,7 +224,7 @@ class StudyResults:
             per_rule = [[self.vary_accuracy(axis, v, r) for v in values] for r in self.rules]
             seen = [row for row in per_rule if any(row)]
             if len(values) > 1 and seen and all(None not in row and len(set(row)) == 1 for row in seen):
-                out.append(axis.split(".", 2)[-1])
+                out.append(axis)
         return out
 
     def learning_lost_on_chip(self) -> str | None:
@@ -341,6 +338,18 @@ class StudyResults:
         return (f"{CLAIM_2}: {verdict} "
                 f"(judged on {'equal' if eq else 'given'} hardware: supported means at least 0.75 N at the deepest N). " + "; ".join(parts) + share
                 + f" (chip {self.chip}, simulation of one epoch).")
+
+
+def _gap(bp: Stat, other: Stat) -> tuple[float, float]:
+    """BP's mean minus ``other``'s, in points, and the spread it is judged against: the two sds
+    combined (inf with one seed: no spread to compare with)."""
+    spread = 100 * math.hypot(bp.sd, other.sd) if min(bp.n, other.n) > 1 else math.inf
+    return 100 * (bp.mean - other.mean), spread
+
+
+def _short(axis: str) -> str:
+    """A setting's name in a sentence: arch.subarray.adc.bits -> adc.bits."""
+    return axis.split(".", 2)[-1]
 
 
 def _range(series: list[tuple[int, float]]) -> str:
