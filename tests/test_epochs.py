@@ -15,7 +15,7 @@ from simcim.result import summarize
 from simcim.rules import RULES
 from simcim.schedules import build_schedule
 from simcim.simulation import run_simulation
-from tests.test_hand_worked import NS, HandPlanner
+from test_hand_worked import NS, HandPlanner
 
 
 def test_iterations_follow_each_other_by_hand() -> None:
