@@ -156,7 +156,7 @@ class CellArray:
             else:
                 self._pulse(signed, written)
         if self.hw.c2c > 0:
-            self.weight += self._c2c_noise(written, self.hw.c2c * RANGE / self.scale)
+            self._add_c2c_noise(self.weight, written.to(self.weight.dtype), self.hw.c2c * RANGE / self.scale)
             if self.mode != "float":
                 self.weight.clamp_(-1.0 / self.scale, 1.0 / self.scale)
         return float(pulses.sum())
@@ -196,7 +196,9 @@ class CellArray:
         limit = clip_limit(bits_w)
         # Dense over the layer: 30-55 % of the cells get pulses, too many for gather/scatter to pay.
         factor = grad_scale / 2.0 * levels
-        n = x.div(s).mul_(factor).round_()
+        # x / s * factor in one multiply: s is a power of two, so x / s and factor / s are exact and
+        # both orders round the same real product once (bit for bit the same n, one pass fewer).
+        n = x.mul(factor / s).round_()
         c = (self.weight * self.scale).clamp_(-1.0, 1.0)
         if self.mode == "device" and self.retrace and isinstance(self._closed_form, tuple) \
                 and isinstance(self._closed_form[0][0], float):
@@ -211,13 +213,14 @@ class CellArray:
         # SR(d) = floor(d + u), u drawn for every cell as QG does; d = 0 where n = 0, so those stay.
         lsb = torch.floor_(d.add_(torch.rand(n.shape, generator=self.generator)))
         c.sub_(lsb, alpha=1.0 / 2.0 ** (bits_g - 1))
+        moved = lsb.abs_()  # pulses per cell, whole numbers
         if self.hw.c2c > 0:
-            # |sign(lsb)| is the written mask as 1.0/0.0: multiplying by it gives the same values
+            # min(|lsb|, 1) is the written mask as 1.0/0.0: multiplying by it gives the same values
             # as by the bool mask (lsb != 0), without torch's slow bool-to-float promotion.
-            c.add_(self._c2c_noise(torch.sign(lsb).abs_(), self.hw.c2c * RANGE))
+            self._add_c2c_noise(c, torch.clamp(moved, max=1.0), self.hw.c2c * RANGE)
         # W(): C(x, bits_W) on every weight.
         self.weight = c.clamp_(-limit, limit).div_(self.scale)
-        return float(lsb.abs_().sum())
+        return float(moved.sum())
 
     def _tabled_change(self, c: Tensor, n: Tensor, n_max: int) -> Tensor:
         """:meth:`_curve_change`'s closed form when every cell shares one curve per direction (no
@@ -237,10 +240,12 @@ class CellArray:
         index = n.add_(n_max).to(torch.int32).reshape(-1)
         return grow.index_select(0, index).view(c.shape).mul_(bm1.index_select(0, index).view(c.shape).sub_(c))
 
-    def _c2c_noise(self, written: Tensor, sigma: float) -> Tensor:
-        """N(0, sigma) on the written cells, 0 elsewhere. Drawn for every cell and masked: a third
-        of the time of drawing for the written ones and scattering (30-55 % of a layer is written)."""
-        return torch.randn(written.shape, generator=self.generator).mul_(sigma).mul_(written)
+    def _add_c2c_noise(self, cells: Tensor, written: Tensor, sigma: float) -> None:
+        """Add N(0, sigma) to the written cells (``written``: 1.0 where written, 0.0 elsewhere), in
+        place. Drawn for every cell and masked: a third of the time of drawing for the written ones
+        and scattering (30-55 % of a layer is written). One addcmul (cells + sigma * z * written)
+        instead of two multiplies and an add: the same roundings, two passes fewer."""
+        cells.addcmul_(torch.randn(written.shape, generator=self.generator), written, value=sigma)
 
     def _curve_change(self, c: Tensor, n: Tensor, levels: int) -> Tensor:
         """c - G(G^-1(c) - n) along each cell's curve for its direction (n < 0 raises the weight).

@@ -16,6 +16,7 @@ from simcim.spec.architecture import Architecture
 from simcim.spec.workload import Workload
 from simcim.training import checkpoint as checkpoints
 from simcim.training.alignment import alignment
+from simcim.training.allocator import keep_freed_memory
 from simcim.training.chip import ChipNetwork
 from simcim.training.datasets import Dataset, load_dataset
 from simcim.training.quantize import peak_and_shift
@@ -161,6 +162,7 @@ class Trainer:
 
     def __init__(self, workload: Workload, arch: Architecture, options: TrainOptions,
                  data: Dataset | None = None) -> None:
+        keep_freed_memory()  # steps reuse freed layer-sized blocks instead of faulting in new pages
         self.workload = workload
         self.arch = arch
         self.options = options

@@ -1,0 +1,45 @@
+"""The training process keeps its freed memory (simcim.training.allocator)."""
+
+import subprocess
+import sys
+
+import pytest
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mallopt")
+def test_thresholds_are_raised_once_and_a_trainer_raises_them() -> None:
+    # In a fresh interpreter, so that no earlier test has set them.
+    code = (
+        "import torch\n"
+        "from simcim.training import allocator\n"
+        "assert not allocator._done\n"
+        "from simcim.spec import load_architecture, load_workload\n"
+        "from simcim.training.settings import Nonidealities\n"
+        "from simcim.training.trainer import TrainOptions, Trainer\n"
+        "Trainer(load_workload('workloads/mlp3-dfa.yaml'), load_architecture('architectures/neurosim-fefet-22nm.yaml'),"
+        " TrainOptions('dfa', 'digits', 1, 0, Nonidealities()))\n"
+        "assert allocator._done\n"
+        "assert allocator.keep_freed_memory()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mallopt")
+def test_a_freed_layer_sized_block_is_not_returned_to_the_os() -> None:
+    code = (
+        "import ctypes, ctypes.util, sys\n"
+        "from simcim.training import allocator\n"
+        "libc = ctypes.CDLL(ctypes.util.find_library('c'))\n"
+        "libc.malloc.restype = ctypes.c_void_p; libc.malloc.argtypes = (ctypes.c_size_t,)\n"
+        "libc.free.argtypes = (ctypes.c_void_p,)\n"
+        "if sys.argv[1] == 'keep': assert allocator.keep_freed_memory()\n"
+        "a = libc.malloc(8 << 20); libc.free(a)\n"
+        "b = libc.malloc(8 << 20)\n"
+        "print(int(a == b))\n"  # glibc reuses the freed heap block; a fresh mmap lands elsewhere
+    )
+    # Without: glibc maps the first block afresh and unmaps it on free (the default threshold is
+    # 128 KiB), then serves the second from the heap at another address.
+    default = subprocess.run([sys.executable, "-c", code, "default"], capture_output=True, text=True, check=True)
+    kept = subprocess.run([sys.executable, "-c", code, "keep"], capture_output=True, text=True, check=True)
+    assert (default.stdout.strip(), kept.stdout.strip()) == ("0", "1")
