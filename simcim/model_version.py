@@ -8,7 +8,9 @@ the same version): every point records the cost model that simulated it, and a r
 older ones again (a trained point keeps its training). Bump TRAINING when a change moves a training
 result for the same seed (a different random stream counts): it is part of a trained point's key, so
 those points train again instead of being mixed with the new ones. Version 1 is the model of
-2026-12-02.
+2026-12-02. tests/test_training_golden.py holds it to the numbers in tests/golden/training.json, bit for
+bit, on the platform that file was written on (`python tools/training_golden.py --write` refuses to
+rewrite moved numbers under the same version).
 
 Versions: SIMULATION 2 -- the global buffer's gradient share sized as Chip.cpp:ChipInitialize does
 (bufferOverHead is one subarray's gradient, doubled, not that times numArrayWriteParallel): chips
