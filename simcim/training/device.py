@@ -196,9 +196,9 @@ class CellArray:
         limit = clip_limit(bits_w)
         # Dense over the layer: 30-55 % of the cells get pulses, too many for gather/scatter to pay.
         factor = grad_scale / 2.0 * levels
-        # x / s * factor in one multiply: s is a power of two, so x / s and factor / s are exact and
-        # both orders round the same real product once (bit for bit the same n, one pass fewer).
-        n = x.mul(factor / s).round_()
+        # Divided by s first: factor / s overflows float32 when s is a vanishing gradient's shift
+        # (2^-130 for FA's deep layers; tests/test_neurosim_training_parity.py).
+        n = x.div(s).mul_(factor).round_()
         c = (self.weight * self.scale).clamp_(-1.0, 1.0)
         if self.mode == "device" and self.retrace and isinstance(self._closed_form, tuple) \
                 and isinstance(self._closed_form[0][0], float):
