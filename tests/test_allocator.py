@@ -5,12 +5,18 @@ import sys
 
 import pytest
 
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mallopt")
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mallopt")
+
+def _python(code: str, *args: str) -> str:
+    """Run ``code`` in a fresh interpreter (no earlier test has set the thresholds there); its stdout."""
+    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
 def test_thresholds_are_raised_once_and_a_trainer_raises_them() -> None:
-    # In a fresh interpreter, so that no earlier test has set them.
-    code = (
-        "import torch\n"
+    _python(
         "from simcim.training import allocator\n"
         "assert not allocator._done\n"
         "from simcim.spec import load_architecture, load_workload\n"
@@ -19,13 +25,9 @@ def test_thresholds_are_raised_once_and_a_trainer_raises_them() -> None:
         "Trainer(load_workload('workloads/mlp3-dfa.yaml'), load_architecture('architectures/neurosim-fefet-22nm.yaml'),"
         " TrainOptions('dfa', 'digits', 1, 0, Nonidealities()))\n"
         "assert allocator._done\n"
-        "assert allocator.keep_freed_memory()\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
+        "assert allocator.keep_freed_memory()\n")
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mallopt")
 def test_a_freed_layer_sized_block_is_not_returned_to_the_os() -> None:
     code = (
         "import ctypes, ctypes.util, sys\n"
@@ -40,6 +42,4 @@ def test_a_freed_layer_sized_block_is_not_returned_to_the_os() -> None:
     )
     # Without: glibc maps the first block afresh and unmaps it on free (the default threshold is
     # 128 KiB), then serves the second from the heap at another address.
-    default = subprocess.run([sys.executable, "-c", code, "default"], capture_output=True, text=True, check=True)
-    kept = subprocess.run([sys.executable, "-c", code, "keep"], capture_output=True, text=True, check=True)
-    assert (default.stdout.strip(), kept.stdout.strip()) == ("0", "1")
+    assert (_python(code, "default"), _python(code, "keep")) == ("0", "1")

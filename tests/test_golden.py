@@ -7,19 +7,15 @@ When a change moves numbers on purpose: bump simcim/model_version.py's SIMULATIO
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
 import pytest
 
+from helpers_golden import load_tool
 from simcim import model_version
 
-ROOT = Path(__file__).resolve().parent.parent
-_spec = importlib.util.spec_from_file_location("golden_tool", ROOT / "tools" / "golden.py")
-assert _spec and _spec.loader
-golden = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(golden)
+golden = load_tool("golden")
 
 
 def test_bundled_numbers_match_the_golden_file() -> None:

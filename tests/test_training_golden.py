@@ -3,19 +3,14 @@ on the platform that file was written on: a change that moves them bumps simcim/
 
 from __future__ import annotations
 
-import importlib.util
 import json
-from pathlib import Path
 
 import pytest
 
+from helpers_golden import load_tool
 from simcim import model_version
 
-ROOT = Path(__file__).resolve().parent.parent
-_spec = importlib.util.spec_from_file_location("training_golden", ROOT / "tools" / "training_golden.py")
-assert _spec and _spec.loader
-golden = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(golden)
+golden = load_tool("training_golden")
 
 
 def test_training_numbers_match_the_golden_file() -> None:
