@@ -1,5 +1,6 @@
 """The training process keeps its freed memory (simcim.training.allocator)."""
 
+import os
 import subprocess
 import sys
 
@@ -8,9 +9,10 @@ import pytest
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mallopt")
 
 
-def _python(code: str, *args: str) -> str:
+def _python(code: str, *args: str, env: dict[str, str] | None = None) -> str:
     """Run ``code`` in a fresh interpreter (no earlier test has set the thresholds there); its stdout."""
-    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
+                          env=None if env is None else {**os.environ, **env})
     assert done.returncode == 0, done.stderr
     return done.stdout.strip()
 
@@ -43,3 +45,12 @@ def test_a_freed_layer_sized_block_is_not_returned_to_the_os() -> None:
     # Without: glibc maps the first block afresh and unmaps it on free (the default threshold is
     # 128 KiB), then serves the second from the heap at another address.
     assert (_python(code, "default"), _python(code, "keep")) == ("0", "1")
+
+
+def test_torch_gets_huge_pages_unless_the_user_said_no() -> None:
+    code = ("import os\nfrom simcim.training import allocator\nallocator.keep_freed_memory()\n"
+            "print(os.environ['THP_MEM_ALLOC_ENABLE'])")
+    clean = {k: v for k, v in os.environ.items() if k != "THP_MEM_ALLOC_ENABLE"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=clean, check=True)
+    assert done.stdout.strip() == "1"
+    assert _python(code, env={"THP_MEM_ALLOC_ENABLE": "0"}) == "0"
