@@ -20,6 +20,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from simcim.atomic import atomic_open
+
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden" / "training.json"
 STEPS = 6
@@ -99,16 +101,15 @@ def main() -> int:
     new = compute()
     old = json.loads(GOLDEN.read_text()) if GOLDEN.is_file() else None
     lines = diff(old, new) if old else []
-    print("\n".join(lines) or "no training number moved")
+    print("\n".join(lines) or ("no training number moved" if old else f"no {GOLDEN.name} yet"))
     if not args.write:
         return 1 if lines else 0
     if old and lines and old["training_model"] == new["training_model"] and old["platform"] == new["platform"]:
         print("refused: numbers moved under the same training model; bump simcim/model_version.py's TRAINING",
               file=sys.stderr)
         return 2
-    tmp = GOLDEN.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(new, indent=1, sort_keys=True) + "\n")
-    tmp.replace(GOLDEN)
+    with atomic_open(GOLDEN, "w") as fh:
+        fh.write(json.dumps(new, indent=1, sort_keys=True) + "\n")
     print(f"wrote {GOLDEN.relative_to(ROOT)}")
     return 0
 
